@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { AppName } from './apps';
+import { KeysError } from './errors';
+import { KEY_FILE_NAME } from './keyset';
+import { DEFAULT_MODE, getMode, type ModeName } from './modes';
+
+/** What an app needs to know to get its signer or verifier. */
+export interface KeysSettings {
+  readonly app: AppName;
+  readonly mode: ModeName;
+  /** The app's JWK set file, and the setting it came from; undefined when none is configured. */
+  readonly keyFile: { readonly path: string; readonly setting: 'KEYS_FILE' | 'KEYS_DIR' } | undefined;
+  /** The `iss` of every token: the auth service's public URL. */
+  readonly issuer: string;
+  /** Where the auth service publishes its public keys (used only by apps that hold no key). */
+  readonly jwksUrl: string;
+  /** Off only in the workshop's insecure variant: a token for any audience is then accepted. */
+  readonly audienceCheck: boolean;
+}
+
+export const DEFAULT_ISSUER = 'http://127.0.0.1:3000';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and checks the key settings of one app from its environment:
+ * `AUTH_MODE`, `KEYS_FILE` or `KEYS_DIR`, `ISSUER`, `JWKS_URL`, `INSECURE_SKIP_AUDIENCE_CHECK`.
+ *
+ * @example
+ * const settings = readKeysSettings(process.env, 'dashboard-api');
+ */
+export function readKeysSettings(env: Env, app: AppName): KeysSettings {
+  const mode = getMode(nonEmpty(env, 'AUTH_MODE') ?? DEFAULT_MODE).name as ModeName;
+  const keysFile = nonEmpty(env, 'KEYS_FILE');
+  const keysDir = nonEmpty(env, 'KEYS_DIR');
+  const keyFile = keysFile
+    ? { path: keysFile, setting: 'KEYS_FILE' as const }
+    : keysDir
+      ? { path: join(keysDir, KEY_FILE_NAME), setting: 'KEYS_DIR' as const }
+      : undefined;
+  const issuer = readUrl(env, 'ISSUER') ?? DEFAULT_ISSUER;
+  const jwksUrl = readUrl(env, 'JWKS_URL') ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+  return { app, mode, keyFile, issuer, jwksUrl, audienceCheck: !readFlag(env, 'INSECURE_SKIP_AUDIENCE_CHECK') };
+}
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function readUrl(env: Env, name: string): string | undefined {
+  const value = nonEmpty(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new KeysError('ERR_KEYS_CONFIG', 'is not a URL', name);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new KeysError('ERR_KEYS_CONFIG', 'must be an http or https URL', name);
+  }
+  return value;
+}
+
+function readFlag(env: Env, name: string): boolean {
+  const value = nonEmpty(env, name);
+  if (value === undefined || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new KeysError('ERR_KEYS_CONFIG', 'must be true or false', name);
+}

@@ -1,0 +1,27 @@
+export { APP_NAMES, isAppName, type AppName } from './apps';
+export { DEFAULT_ISSUER, readKeysSettings, type KeysSettings } from './config';
+export { KeysError, describeStartupError, type KeysErrorCode } from './errors';
+export { RSA_BITS, SECRET_BITS, generateKeySet } from './generate';
+export { JWKS_CACHE_CONTROL, createRemoteKeyResolver, publicJwks } from './jwks';
+export {
+  KEY_FILE_NAME,
+  createKid,
+  isPrivateJwk,
+  keyNameOf,
+  readKeySetFile,
+  toPublicJwk,
+  writeKeyFolders,
+  type JsonWebKeySet,
+} from './keyset';
+export { DEFAULT_MODE, MODES, MODE_NAMES, getMode, type ModeDefinition, type ModeName, type SigningAlgorithm } from './modes';
+export { createKeyRing, loadKeyRing, toKeyObject, type HeldKey, type KeyRing } from './ring';
+export {
+  ACCESS_TOKEN_TYPE,
+  MAX_TOKEN_LIFETIME,
+  createSigner,
+  type AccessTokenRequest,
+  type IssuedToken,
+  type Signer,
+  type SignerOptions,
+} from './sign';
+export { CLOCK_TOLERANCE, createVerifier, type AccessTokenPrincipal, type Verifier } from './verify';

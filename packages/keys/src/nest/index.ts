@@ -1,0 +1,6 @@
+export { Principal, Public, Roles } from './decorators';
+export { JwtAuthGuard } from './jwt-auth.guard';
+export { JwtStrategy } from './jwt.strategy';
+export { KeysModule, type KeysModuleOptions } from './keys.module';
+export { RolesGuard } from './roles.guard';
+export { KEY_RING, VERIFIER } from './tokens';

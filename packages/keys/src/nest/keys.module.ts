@@ -1,0 +1,47 @@
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import type { KeyRing } from '../ring';
+import { createVerifier } from '../verify';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { RolesGuard } from './roles.guard';
+import { KEY_RING, VERIFIER } from './tokens';
+
+export interface KeysModuleOptions {
+  /** The app's loaded key ring (see `loadKeyRing`): loaded before Nest starts, so a bad key stops the app in one line. */
+  readonly ring: KeyRing;
+}
+
+/**
+ * Gives an app its verifier, the passport-jwt strategy and two global guards: every route needs a
+ * valid access token for the app's audience unless `@Public()`, and `@Roles()` is enforced.
+ *
+ * @example
+ * @Module({ imports: [KeysModule.forRoot({ ring })] })
+ * export class AppModule {}
+ */
+@Module({})
+export class KeysModule {
+  static forRoot({ ring }: KeysModuleOptions): DynamicModule {
+    const verifier = createVerifier(ring);
+    if (!verifier.policy.audience) {
+      new Logger('auth').warn(
+        `INSECURE_SKIP_AUDIENCE_CHECK is on: ${ring.settings.app} accepts tokens issued for ANY audience. Workshop use only.`,
+      );
+    }
+    return {
+      module: KeysModule,
+      global: true,
+      imports: [PassportModule],
+      providers: [
+        { provide: KEY_RING, useValue: ring },
+        { provide: VERIFIER, useValue: verifier },
+        JwtStrategy,
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+      ],
+      exports: [KEY_RING, VERIFIER],
+    };
+  }
+}

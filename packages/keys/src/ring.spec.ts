@@ -1,0 +1,91 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readKeysSettings } from './config';
+import { KeysError } from './errors';
+import { generateKeySet } from './generate';
+import { writeKeyFolders, type JsonWebKeySet } from './keyset';
+import { loadKeyRing } from './ring';
+
+describe('loading an app key ring at start-up', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'keys-ring-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  async function folderWith(mode: string, app: 'auth-service' | 'dashboard-api' | 'mobile-api', set?: JsonWebKeySet) {
+    const material = await generateKeySet(mode);
+    const folders = await writeKeyFolders(dir, set ? { ...material, [app]: set } : material);
+    return folders[app]!;
+  }
+
+  async function failure(env: Record<string, string>, app: 'auth-service' | 'dashboard-api' | 'mobile-api') {
+    try {
+      await loadKeyRing(readKeysSettings(env, app));
+    } catch (error) {
+      if (error instanceof KeysError) return { code: error.code, setting: error.setting };
+      throw error;
+    }
+    return undefined;
+  }
+
+  it('loads every key the mode gives the app', async () => {
+    const folder = await folderWith('per-app-secret', 'auth-service');
+    const ring = await loadKeyRing(readKeysSettings({ AUTH_MODE: 'per-app-secret', KEYS_DIR: folder }, 'auth-service'));
+    expect(ring.keys.map((key) => key.name)).toEqual(['auth-service', 'dashboard-api', 'mobile-api']);
+  });
+
+  it('loads a key file named by KEYS_FILE', async () => {
+    const folder = await folderWith('shared-hs256', 'mobile-api');
+    const ring = await loadKeyRing(readKeysSettings({ AUTH_MODE: 'shared-hs256', KEYS_FILE: join(folder, 'keys.json') }, 'mobile-api'));
+    expect(ring.keys).toHaveLength(1);
+  });
+
+  it('needs nothing for an API in rs256-jwks', async () => {
+    const ring = await loadKeyRing(readKeysSettings({ AUTH_MODE: 'rs256-jwks' }, 'dashboard-api'));
+    expect(ring.keys).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown mode', { AUTH_MODE: 'hs-everything' }, 'dashboard-api', 'ERR_KEYS_UNKNOWN_MODE', 'AUTH_MODE'],
+    ['no key folder', { AUTH_MODE: 'shared-hs256' }, 'dashboard-api', 'ERR_KEYS_MISSING', 'KEYS_DIR'],
+    ['a key file that is not there', { AUTH_MODE: 'shared-hs256', KEYS_FILE: '/nonexistent/keys.json' }, 'mobile-api', 'ERR_KEYS_MISSING', 'KEYS_FILE'],
+    ['an ISSUER that is not a URL', { ISSUER: 'issuer' }, 'mobile-api', 'ERR_KEYS_CONFIG', 'ISSUER'],
+    ['a switch that is neither true nor false', { INSECURE_SKIP_AUDIENCE_CHECK: 'yes' }, 'mobile-api', 'ERR_KEYS_CONFIG', 'INSECURE_SKIP_AUDIENCE_CHECK'],
+  ] as const)('refuses %s', async (_name, env, app, code, setting) => {
+    expect(await failure(env, app)).toEqual({ code, setting });
+  });
+
+  it('refuses an HS secret under 256 bits', async () => {
+    const weak = { keys: [{ kty: 'oct', k: 'c2hvcnQtc2VjcmV0LTEyOA', kid: 'shared.00000001', alg: 'HS256' }] };
+    const folder = await folderWith('shared-hs256', 'mobile-api', weak);
+    expect(await failure({ AUTH_MODE: 'shared-hs256', KEYS_DIR: folder }, 'mobile-api')).toEqual({ code: 'ERR_KEYS_WEAK_SECRET', setting: 'KEYS_DIR' });
+  });
+
+  it('refuses private key material handed to a verify-only app in rs256-jwks', async () => {
+    const material = await generateKeySet('rs256-jwks');
+    const folder = await folderWith('rs256-jwks', 'dashboard-api', material['auth-service']);
+    expect(await failure({ AUTH_MODE: 'rs256-jwks', KEYS_DIR: folder }, 'dashboard-api')).toEqual({
+      code: 'ERR_KEYS_PRIVATE_KEY_FORBIDDEN',
+      setting: 'KEYS_DIR',
+    });
+  });
+
+  it("refuses another app's secret in per-app-secret", async () => {
+    const material = await generateKeySet('per-app-secret');
+    const folder = await folderWith('per-app-secret', 'dashboard-api', material['auth-service']);
+    expect(await failure({ AUTH_MODE: 'per-app-secret', KEYS_DIR: folder }, 'dashboard-api')).toEqual({
+      code: 'ERR_KEYS_UNEXPECTED_KEY',
+      setting: 'KEYS_DIR',
+    });
+  });
+
+  it('refuses a key file that is not JSON, without quoting it', async () => {
+    const file = join(dir, 'keys.json');
+    await writeFile(file, 'k=supersecretvalue');
+    const error = await loadKeyRing(readKeysSettings({ AUTH_MODE: 'shared-hs256', KEYS_FILE: file }, 'mobile-api')).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'ERR_KEYS_INVALID' });
+    expect(String((error as Error).message)).not.toContain('supersecretvalue');
+  });
+});
