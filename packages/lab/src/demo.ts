@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { MODE_NAMES, type ModeName } from '@jwt-blast-radius/keys';
+import { DRIVERS } from './drivers';
+import type { Variant } from './expected';
+import { mismatches, runLab } from './lab';
+import { formatMarkdown, formatTerminal } from './report';
+
+const USAGE = `usage: npm run demo -- [--mode <${MODE_NAMES.join('|')}>] [--driver <${Object.keys(DRIVERS).join('|')}>]
+                       [--insecure no-audience-check] [--json <file>] [--markdown <file>]
+
+Starts the stack in each mode, compromises each app, forges and replays tokens against every service,
+and prints the blast-radius matrices. Exit status: 0 when every cell matches the expected table,
+1 when any does not, 2 for a usage error.`;
+
+function usageError(message: string): never {
+  process.stderr.write(`demo: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        mode: { type: 'string', multiple: true },
+        driver: { type: 'string', default: 'local' },
+        insecure: { type: 'string' },
+        json: { type: 'string' },
+        markdown: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    usageError((error as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const modes = (values.mode ?? MODE_NAMES) as ModeName[];
+  for (const mode of modes) if (!MODE_NAMES.includes(mode)) usageError(`unknown mode "${mode}"`);
+  const driver = DRIVERS[values.driver as keyof typeof DRIVERS] ?? usageError(`unknown driver "${values.driver}"`);
+  let variant: Variant = 'secure';
+  if (values.insecure !== undefined) {
+    if (values.insecure !== 'no-audience-check') usageError(`unknown --insecure "${values.insecure}"; the one there is: no-audience-check`);
+    variant = values.insecure;
+  }
+
+  const started = Date.now();
+  const probes = await runLab({ modes, driver, variant, progress: (line) => process.stderr.write(`${line}\n`) });
+  process.stdout.write(formatTerminal(probes));
+  if (values.json) await writeFile(values.json, `${JSON.stringify(probes, null, 2)}\n`);
+  if (values.markdown) {
+    const args = ['npm run demo --', ...(values.insecure ? [`--insecure ${values.insecure}`] : []), `--markdown ${values.markdown}`];
+    await writeFile(values.markdown, formatMarkdown(probes, args.join(' ')));
+  }
+  const wrong = mismatches(probes);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (wrong.length > 0) {
+    process.stdout.write(`\n${wrong.length} of ${probes.length} cells differ from the expected table (${seconds} s).\n`);
+    return 1;
+  }
+  process.stdout.write(`\nAll ${probes.length} cells match the expected tables (${seconds} s).\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,59 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { APP_NAMES, generateKeySet, writeKeyFolders, type AppName, type ModeName } from '@jwt-blast-radius/keys';
+import { collectKeyFiles, parseEnviron, type FileReader } from '../loot';
+import { freePort, startService, type ServiceProcess } from '../services';
+import type { RunningStack, StackDriver, StackOptions } from './types';
+
+const hostFiles: FileReader = { list: (dir) => readdir(dir), read: (path) => readFile(path, 'utf8') };
+
+/**
+ * The three services as separate local processes on free loopback ports, each given only its own
+ * key folder. A compromise reads the process's environment from /proc/<pid>/environ and follows it
+ * to the key files, as an attacker with the app's user would.
+ */
+export const localDriver: StackDriver = {
+  name: 'local',
+  async start(mode: ModeName, { insecure, progress }: StackOptions): Promise<RunningStack> {
+    const dir = await mkdtemp(join(tmpdir(), `blast-radius-${mode}-`));
+    const services: ServiceProcess[] = [];
+    const stop = async () => {
+      await Promise.all(services.map((service) => service.stop()));
+      await rm(dir, { recursive: true, force: true });
+    };
+    try {
+      progress('generating a fresh key set');
+      const folders = await writeKeyFolders(dir, await generateKeySet(mode));
+      const ports = Object.fromEntries(await Promise.all(APP_NAMES.map(async (app) => [app, await freePort()]))) as Record<AppName, number>;
+      const issuer = `http://127.0.0.1:${ports['auth-service']}`;
+      progress(`starting ${APP_NAMES.join(', ')} on ports ${APP_NAMES.map((app) => ports[app]).join(', ')}`);
+      await Promise.all(
+        APP_NAMES.map(async (app) => {
+          const env: Record<string, string> = {
+            HOST: '127.0.0.1',
+            PORT: String(ports[app]),
+            AUTH_MODE: mode,
+            ISSUER: issuer,
+            KEYS_DIR: folders[app]!,
+            ...(insecure ? { INSECURE_SKIP_AUDIENCE_CHECK: 'true' } : {}),
+          };
+          services.push(await startService(app, env));
+        }),
+      );
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    const byApp = (app: AppName) => services.find((service) => service.app === app)!;
+    return {
+      urls: Object.fromEntries(APP_NAMES.map((app) => [app, byApp(app).url])) as Record<AppName, string>,
+      async compromise(app) {
+        const pid = byApp(app).child.pid!;
+        const env = parseEnviron(await readFile(`/proc/${pid}/environ`, 'utf8'));
+        return { app, source: `pid ${pid}`, env, files: await collectKeyFiles(env, hostFiles) };
+      },
+      stop,
+    };
+  },
+};

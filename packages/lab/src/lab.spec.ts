@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MODE_NAMES } from '@jwt-blast-radius/keys';
+import { localDriver } from './drivers/local';
+import type { StackDriver } from './drivers/types';
+import { EXPECTED, VARIANTS } from './expected';
+import { mismatches, runLab, type Probe } from './lab';
+import { formatMarkdown } from './report';
+import { DOCS_REPORTS } from './docs';
+
+jest.setTimeout(180_000);
+
+const outcome = (probes: readonly Probe[], pick: (probe: Probe) => boolean) =>
+  Object.fromEntries(probes.map((probe) => [`${probe.mode} ${probe.attack} ${probe.compromised} → ${probe.target}`, pick(probe)]));
+
+describe.each(VARIANTS)('the lab with the %s services, against real processes', (variant) => {
+  let probes: Probe[];
+  beforeAll(async () => {
+    probes = await runLab({ modes: MODE_NAMES, driver: localDriver, variant });
+  });
+
+  it('probes every cell of the forge and replay matrices of every mode', () => {
+    const cells = MODE_NAMES.flatMap((mode) =>
+      (['forge', 'replay'] as const).flatMap((attack) =>
+        Object.entries(EXPECTED[variant][mode][attack]).flatMap(([compromised, row]) => Object.keys(row).map((target) => `${mode} ${attack} ${compromised} → ${target}`)),
+      ),
+    );
+    expect(Object.keys(outcome(probes, () => true)).sort()).toEqual(cells.sort());
+  });
+
+  it('finds every cell as the expected table says', () => {
+    expect(outcome(probes, (probe) => probe.accepted)).toEqual(outcome(probes, (probe) => probe.expected));
+    expect(mismatches(probes)).toEqual([]);
+  });
+
+  it('answers a refused forgery or replay with a 401, and an accepted one with a 200', () => {
+    expect(probes.filter((probe) => probe.status !== (probe.accepted ? 200 : 401))).toEqual([]);
+  });
+
+  it('produces the very report docs/ embeds', async () => {
+    const report = DOCS_REPORTS[variant];
+    const committed = await readFile(join(__dirname, '..', '..', '..', report.file), 'utf8');
+    expect(formatMarkdown(probes, report.command)).toBe(committed);
+  });
+});
+
+describe('the lab against services that behave otherwise', () => {
+  it('reports each differing cell: services that skip the audience check, judged by the secure table', async () => {
+    const misconfigured: StackDriver = { name: 'misconfigured', start: (mode, options) => localDriver.start(mode, { ...options, insecure: true }) };
+    const probes = await runLab({ modes: ['rs256-jwks'], driver: misconfigured, variant: 'secure' });
+    const differing = mismatches(probes).map((probe) => `${probe.attack} ${probe.compromised} → ${probe.target}`);
+    expect(differing.sort()).toEqual(
+      [
+        'replay auth-service → dashboard-api',
+        'replay auth-service → mobile-api',
+        'replay dashboard-api → auth-service',
+        'replay dashboard-api → mobile-api',
+        'replay mobile-api → auth-service',
+        'replay mobile-api → dashboard-api',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import { rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, writeKeyFolders } from '@jwt-blast-radius/keys';
+import { startService, type ServiceProcess } from './services';
+import { ROUTES } from './targets';
+
+// `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and their
+// access decisions as readable lines.
+const PORTS = { 'auth-service': 3000, 'dashboard-api': 3001, 'mobile-api': 3002 } as const;
+const KEYS_ROOT = join(__dirname, '..', '..', '..', '.keys');
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { mode: { type: 'string' } } });
+  const mode = getMode(values.mode ?? process.env.AUTH_MODE ?? DEFAULT_MODE, values.mode ? '--mode' : 'AUTH_MODE');
+  const keysDir = join(KEYS_ROOT, mode.name);
+  await rm(keysDir, { recursive: true, force: true });
+  const folders = await writeKeyFolders(keysDir, await generateKeySet(mode.name));
+  console.log(`mode ${mode.name}: ${mode.summary}`);
+  console.log(`fresh keys in ${relative(process.cwd(), keysDir)} (one folder per app, each holding only its own keys)`);
+
+  const services: ServiceProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(services.map((service) => service.stop()));
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  try {
+    await Promise.all(
+      APP_NAMES.map(async (app) => {
+        const env = { HOST: '127.0.0.1', PORT: String(PORTS[app]), AUTH_MODE: mode.name, ISSUER: `http://127.0.0.1:${PORTS['auth-service']}`, KEYS_DIR: folders[app]! };
+        services.push(await startService(app, env, (line) => showLogLine(app, line)));
+      }),
+    );
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  console.log('');
+  for (const app of APP_NAMES) {
+    console.log(`  ${app.padEnd(14)} http://127.0.0.1:${PORTS[app]}   ${ROUTES[app].user}, ${ROUTES[app].admin}   docs: /docs`);
+  }
+  console.log('\nlog in: curl -s 127.0.0.1:3000/auth/login -H \'content-type: application/json\' \\');
+  console.log('          -d \'{"username":"alice","password":"wonderland-alice","audience":"dashboard-api"}\'');
+  console.log('Ctrl-C stops all three.\n');
+}
+
+function showLogLine(app: string, line: string): void {
+  let entry: { level?: string; message?: unknown };
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    if (line.trim()) console.log(`${app.padEnd(14)} ${line}`);
+    return;
+  }
+  const message = entry.message as { event?: string; route?: string; outcome?: string; reason?: string; sub?: string; kid?: string } | string;
+  if (typeof message === 'object' && message?.event === 'access') {
+    const who = [message.sub && `sub ${message.sub}`, message.kid && `kid ${message.kid}`, message.reason].filter(Boolean).join(', ');
+    console.log(`${app.padEnd(14)} ${message.route} → ${message.outcome}${who ? ` (${who})` : ''}`);
+  } else if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
+    console.log(`${app.padEnd(14)} ${entry.level}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof KeysError ? describeStartupError('start', error) : `start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
