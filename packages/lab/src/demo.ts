@@ -5,7 +5,7 @@ import { MODE_NAMES, type ModeName } from '@jwt-blast-radius/keys';
 import { DRIVERS } from './drivers';
 import type { Variant } from './expected';
 import { mismatches, runLab } from './lab';
-import { formatMarkdown, formatTerminal } from './report';
+import { formatMarkdown, formatTerminal, formatVerdict } from './report';
 
 const USAGE = `usage: npm run demo -- [--mode <${MODE_NAMES.join('|')}>] [--driver <${Object.keys(DRIVERS).join('|')}>]
                        [--insecure no-audience-check] [--json <file>] [--markdown <file>]
@@ -56,14 +56,9 @@ async function main(): Promise<number> {
     const args = ['npm run demo --', ...(values.insecure ? [`--insecure ${values.insecure}`] : []), `--markdown ${values.markdown}`];
     await writeFile(values.markdown, formatMarkdown(probes, args.join(' ')));
   }
-  const wrong = mismatches(probes);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (wrong.length > 0) {
-    process.stdout.write(`\n${wrong.length} of ${probes.length} cells differ from the expected table (${seconds} s).\n`);
-    return 1;
-  }
-  process.stdout.write(`\nAll ${probes.length} cells match the expected tables (${seconds} s).\n`);
-  return 0;
+  process.stdout.write(`\n${formatVerdict(probes)}\n`);
+  process.stderr.write(`took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return mismatches(probes).length === 0 ? 0 : 1;
 }
 
 main().then(

@@ -1,10 +1,37 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Variant } from './expected';
+import type { Probe } from './lab';
+import { formatMarkdown, formatTerminal, formatVerdict } from './report';
 
-/** The reports in docs/ that the lab generates, and the command that generates each. */
-export const DOCS_REPORTS: Readonly<Record<Variant, { readonly file: string; readonly command: string }>> = {
-  secure: { file: 'docs/blast-radius.md', command: 'npm run demo -- --markdown docs/blast-radius.md' },
-  'no-audience-check': {
-    file: 'docs/no-audience-check.md',
-    command: 'npm run demo -- --insecure no-audience-check --markdown docs/no-audience-check.md',
-  },
+export const REPO_ROOT = join(__dirname, '..', '..', '..');
+
+/** The reports in docs/ that the lab generates from a real run of each variant. */
+export const DOCS_REPORTS: Readonly<Record<Variant, string>> = {
+  secure: 'docs/blast-radius.md',
+  'no-audience-check': 'docs/no-audience-check.md',
 };
+
+const README = 'README.md';
+const DEMO_BLOCK = /(<!-- demo:start[^>]*-->\n)[\s\S]*?(<!-- demo:end -->)/;
+
+/**
+ * Every generated document, as file → content, from the probes of a run of each variant: the two
+ * reports, and the README's demo block (the terminal output of the secure run).
+ */
+export async function renderDocs(probes: Readonly<Record<Variant, readonly Probe[]>>): Promise<Record<string, string>> {
+  const docs: Record<string, string> = {};
+  for (const [variant, file] of Object.entries(DOCS_REPORTS) as [Variant, string][]) {
+    docs[file] = formatMarkdown(probes[variant], 'npm run docs');
+  }
+  const readme = await readFile(join(REPO_ROOT, README), 'utf8');
+  if (!DEMO_BLOCK.test(readme)) throw new Error(`${README} has no <!-- demo:start --> ... <!-- demo:end --> block`);
+  const block = `\`\`\`console\n$ npm run demo\n${formatTerminal(probes.secure).trimStart()}\n${formatVerdict(probes.secure)}\n\`\`\`\n`;
+  docs[README] = readme.replace(DEMO_BLOCK, (_match, start: string, end: string) => `${start}${block}${end}`);
+  return docs;
+}
+
+/** Writes the generated documents in place. */
+export async function writeDocs(docs: Readonly<Record<string, string>>): Promise<void> {
+  for (const [file, content] of Object.entries(docs)) await writeFile(join(REPO_ROOT, file), content);
+}

@@ -1,6 +1,6 @@
 import { APP_NAMES, MODES, type AppName, type ModeName } from '@jwt-blast-radius/keys';
 import type { Variant } from './expected';
-import type { Probe } from './lab';
+import { mismatches, type Probe } from './lab';
 
 const ATTACKS = {
   forge: 'Forge: does the target accept an admin token minted with what the compromised app holds?',
@@ -71,8 +71,21 @@ export function formatTerminal(all: readonly Probe[]): string {
 
 function textTable(header: string[], body: string[][]): string[] {
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((text, i) => text.padEnd(widths[i]!)).join(' │ ');
+  const line = (cells: string[]) => cells.map((text, i) => text.padEnd(widths[i]!)).join(' │ ').trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...body.map(line)];
+}
+
+/**
+ * The verdict of a run: every cell as expected, or how many are not.
+ *
+ * @example
+ * formatVerdict(probes); // 'All 45 cells match the expected tables.'
+ */
+export function formatVerdict(probes: readonly Probe[]): string {
+  const wrong = mismatches(probes).length;
+  return wrong === 0
+    ? `All ${probes.length} cells match the expected tables.`
+    : `${wrong} of ${probes.length} cells differ from the expected tables.`;
 }
 
 /**
