@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_NAMES } from './apps';
 import { KeysError } from './errors';
+import { findKeyFolderProblem } from './folders';
 import { generateKeySet } from './generate';
-import { writeKeyFolders } from './keyset';
+import { KEY_FILE_NAME, writeKeyFolders } from './keyset';
 import { DEFAULT_MODE, MODES, MODE_NAMES, getMode } from './modes';
 
-const USAGE = `usage: keys generate [--mode <${MODE_NAMES.join('|')}>] --out <dir>
+const USAGE = `usage: keys generate [--mode <${MODE_NAMES.join('|')}>] --out <dir> [--keep-valid]
        keys modes
 
-generate  writes one folder per app under <dir>, holding only that app's keys (mode 0600)
-modes     prints who holds which key in each mode`;
+generate      writes one folder per app under <dir>, holding only that app's keys (mode 0600)
+--keep-valid  keeps the keys already there when every app can load them for the mode
+modes         prints who holds which key in each mode`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -23,13 +26,27 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const { values } = parseArgs({ args: rest, options: { mode: { type: 'string', default: DEFAULT_MODE }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: rest,
+    options: { mode: { type: 'string', default: DEFAULT_MODE }, out: { type: 'string' }, 'keep-valid': { type: 'boolean', default: false } },
+  });
   if (!values.out) {
     process.stderr.write(`keys: --out is required\n${USAGE}\n`);
     return 2;
   }
   const mode = getMode(values.mode, '--mode');
-  const folders = await writeKeyFolders(resolve(values.out), await generateKeySet(mode.name));
+  const out = resolve(values.out);
+  if (values['keep-valid']) {
+    // Running apps hold their keys in memory: replacing valid keys would split a running stack.
+    const problem = await findKeyFolderProblem(out, mode.name);
+    if (problem === undefined) {
+      process.stdout.write(`keeping the ${mode.name} keys already in ${out}\n`);
+      return 0;
+    }
+    const found = APP_NAMES.some((app) => existsSync(join(out, app, KEY_FILE_NAME)));
+    process.stdout.write(found ? `replacing the keys in ${out}: ${problem}\n` : `no keys in ${out} yet\n`);
+  }
+  const folders = await writeKeyFolders(out, await generateKeySet(mode.name));
   process.stdout.write(`generated ${mode.name} keys\n`);
   for (const app of APP_NAMES) {
     const held = mode.holdings[app];

@@ -11,6 +11,7 @@ export type KeysErrorCode =
   | 'ERR_TOKEN_MALFORMED'
   | 'ERR_TOKEN_HEADER'
   | 'ERR_TOKEN_UNKNOWN_KID'
+  | 'ERR_JWKS_UNAVAILABLE'
   | 'ERR_TOKEN_CLAIMS';
 
 /**

@@ -1,6 +1,7 @@
 export { APP_NAMES, isAppName, type AppName } from './apps';
 export { DEFAULT_ISSUER, readKeysSettings, type KeysSettings } from './config';
 export { KeysError, describeStartupError, type KeysErrorCode } from './errors';
+export { findKeyFolderProblem } from './folders';
 export { RSA_BITS, SECRET_BITS, generateKeySet } from './generate';
 export { JWKS_CACHE_CONTROL, createRemoteKeyResolver, publicJwks } from './jwks';
 export {

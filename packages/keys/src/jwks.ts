@@ -3,7 +3,10 @@ import { createRemoteJWKSet, type CryptoKey, type JWSHeaderParameters } from 'jo
 import type { JsonWebKeySet } from './keyset';
 import { toKeyObject, type KeyRing } from './ring';
 
-/** The Cache-Control a JWKS response carries: shorter than a verifier's cache, so rotation is seen. */
+/**
+ * The Cache-Control a JWKS response carries, for caches on the way. jose's `createRemoteJWKSet` keeps
+ * its own cache (10 minutes) and refetches on an unknown kid at most once per cooldown (30 s).
+ */
 export const JWKS_CACHE_CONTROL = 'public, max-age=300';
 
 /**

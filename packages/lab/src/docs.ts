@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { REPO_ROOT } from './paths';
 import type { Variant } from './expected';
 import type { Probe } from './lab';
 import { formatMarkdown, formatTerminal, formatVerdict } from './report';
 
-export const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 /** The reports in docs/ that the lab generates from a real run of each variant. */
 export const DOCS_REPORTS: Readonly<Record<Variant, string>> = {

@@ -5,7 +5,8 @@ import { localDriver } from './drivers/local';
 import type { StackDriver } from './drivers/types';
 import { EXPECTED, VARIANTS, type Variant } from './expected';
 import { mismatches, runLab, type Probe } from './lab';
-import { REPO_ROOT, renderDocs } from './docs';
+import { renderDocs } from './docs';
+import { REPO_ROOT } from './paths';
 
 jest.setTimeout(180_000);
 

@@ -3,16 +3,21 @@ import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, writeKeyFolders } from '@jwt-blast-radius/keys';
-import { startService, type ServiceProcess } from './services';
+import { REPO_ROOT } from './paths';
+import { appEntryPoint, serviceSettings } from './services';
+import { spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/process';
 import { ROUTES } from './targets';
 
 // `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and their
 // access decisions as readable lines.
 const PORTS = { 'auth-service': 3000, 'dashboard-api': 3001, 'mobile-api': 3002 } as const;
-const KEYS_ROOT = join(__dirname, '..', '..', '..', '.keys');
+const KEYS_ROOT = join(REPO_ROOT, '.keys');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { mode: { type: 'string' } } });
+  const { values } = parseArgs({ options: { mode: { type: 'string' }, insecure: { type: 'string' } } });
+  if (values.insecure !== undefined && values.insecure !== 'no-audience-check') {
+    throw new Error(`unknown --insecure "${values.insecure}"; the one there is: no-audience-check`);
+  }
   const mode = getMode(values.mode ?? process.env.AUTH_MODE ?? DEFAULT_MODE, values.mode ? '--mode' : 'AUTH_MODE');
   const keysDir = join(KEYS_ROOT, mode.name);
   await rm(keysDir, { recursive: true, force: true });
@@ -20,7 +25,7 @@ async function main(): Promise<void> {
   console.log(`mode ${mode.name}: ${mode.summary}`);
   console.log(`fresh keys in ${relative(process.cwd(), keysDir)} (one folder per app, each holding only its own keys)`);
 
-  const services: ServiceProcess[] = [];
+  const services: SpawnedService[] = [];
   const stopAll = async () => {
     await Promise.all(services.map((service) => service.stop()));
   };
@@ -29,8 +34,14 @@ async function main(): Promise<void> {
   try {
     await Promise.all(
       APP_NAMES.map(async (app) => {
-        const env = { HOST: '127.0.0.1', PORT: String(PORTS[app]), AUTH_MODE: mode.name, ISSUER: `http://127.0.0.1:${PORTS['auth-service']}`, KEYS_DIR: folders[app]! };
-        services.push(await startService(app, env, (line) => showLogLine(app, line)));
+        const env = serviceSettings({
+          mode: mode.name,
+          port: PORTS[app],
+          issuer: `http://127.0.0.1:${PORTS['auth-service']}`,
+          keysDir: folders[app]!,
+          insecure: values.insecure !== undefined,
+        });
+        services.push(await spawnService(appEntryPoint(app), env, { onOutput: (line) => showLogLine(app, line) }));
       }),
     );
   } catch (error) {

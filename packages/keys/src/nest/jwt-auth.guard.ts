@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
 import { logDecision, describeFailure } from './decision-log';
-import { IS_PUBLIC } from './decorators';
+import { IS_PUBLIC, REQUIRED_ROLES } from './decorators';
 import { VERIFIER } from './tokens';
 
 export interface HttpExchange {
@@ -43,7 +43,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const { response, route, token } = describeRequest(context);
     const app = this.verifier.app;
     if (!error && principal) {
-      logDecision({ app, route, outcome: 'accepted', token, sub: (principal as AccessTokenPrincipal).sub });
+      // A route that requires roles has one more decision to make: the roles guard logs it.
+      if (!this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()])?.length) {
+        logDecision({ app, route, outcome: 'accepted', token, sub: (principal as AccessTokenPrincipal).sub });
+      }
       return principal as TUser;
     }
     logDecision({ app, route, outcome: 'refused', reason: token ? describeFailure(error ?? info) : 'no bearer token', token });

@@ -1,8 +1,8 @@
-import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { KeyRing } from '../ring';
-import { createVerifier } from '../verify';
+import { createVerifier, type Verifier } from '../verify';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
@@ -22,14 +22,17 @@ export interface KeysModuleOptions {
  * export class AppModule {}
  */
 @Module({})
-export class KeysModule {
+export class KeysModule implements OnModuleInit {
+  constructor(@Inject(VERIFIER) private readonly verifier: Verifier) {}
+
+  onModuleInit(): void {
+    if (!this.verifier.policy.audience) {
+      new Logger('auth').warn(`INSECURE_SKIP_AUDIENCE_CHECK is on: ${this.verifier.app} accepts tokens issued for ANY audience. Workshop use only.`);
+    }
+  }
+
   static forRoot({ ring }: KeysModuleOptions): DynamicModule {
     const verifier = createVerifier(ring);
-    if (!verifier.policy.audience) {
-      new Logger('auth').warn(
-        `INSECURE_SKIP_AUDIENCE_CHECK is on: ${ring.settings.app} accepts tokens issued for ANY audience. Workshop use only.`,
-      );
-    }
     return {
       module: KeysModule,
       global: true,

@@ -20,8 +20,11 @@ export class RolesGuard implements CanActivate {
     const { request, response, route, token } = describeRequest(context);
     const principal = (request as { user?: AccessTokenPrincipal }).user;
     const missing = required.filter((role) => !principal?.roles.includes(role));
-    if (missing.length === 0) return true;
     const app = this.verifier.app;
+    if (missing.length === 0) {
+      logDecision({ app, route, outcome: 'accepted', token, sub: principal?.sub });
+      return true;
+    }
     logDecision({ app, route, outcome: 'forbidden', reason: `missing role ${missing.join(', ')}`, token, sub: principal?.sub });
     response.setHeader('WWW-Authenticate', `Bearer realm="${app}", error="insufficient_scope"`);
     throw new ForbiddenException();

@@ -1,9 +1,9 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { APP_NAMES, type AppName } from '../apps';
-import type { JsonWebKeySet } from '../keyset';
-import { keyNameOf, toPublicJwk } from '../keyset';
+import { toPublicJwk, type JsonWebKeySet } from '../keyset';
 import { getMode } from '../modes';
 import { accessTokenClaims, signWithJwk, signWithPublicKeyAsSecret, tamperPayload, unsecuredToken } from './forge';
+import { findSigningJwk } from './keys';
 
 /** One row of the verification table: a token, and whether the audience's verifier must accept it. */
 export interface VerificationCase {
@@ -38,9 +38,8 @@ export async function buildVerificationCases(context: VerificationCaseContext): 
   const { audience, issuer } = context;
   const mode = getMode(context.mode, 'mode');
   const now = context.now ?? Math.floor(Date.now() / 1000);
-  const issuerKeys = context.material['auth-service'].keys;
   const signingName = mode.signingKey[audience];
-  const signingKey = issuerKeys.find((jwk) => keyNameOf(jwk.kid ?? '') === signingName)!;
+  const signingKey = findSigningJwk(context.material, context.mode, audience);
   const base = { iss: issuer, aud: audience, sub: context.sub ?? 'alice', roles: [...(context.roles ?? ['user'])] };
   const claims = (extra: Record<string, unknown> = {}) => accessTokenClaims({ ...base, ...extra }, now);
   const sign = (extra: Record<string, unknown> = {}, header: Record<string, unknown> = {}) => signWithJwk(signingKey, claims(extra), header);

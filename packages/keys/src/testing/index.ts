@@ -8,3 +8,5 @@ export {
   type ForgedHeader,
 } from './forge';
 export { startJwksServer, type JwksServer } from './jwks-server';
+export { createTestKeys, findSigningJwk, secretValuesOf, type TestKeys, type TestKeysOptions } from './keys';
+export { buildStartupFailureCases, type StartupFailureCase } from './startup-cases';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_NAMES, generateKeySet, writeKeyFolders, type AppName, type ModeName } from '@jwt-blast-radius/keys';
 import { collectKeyFiles, parseEnviron, type FileReader } from '../loot';
-import { freePort, startService, type ServiceProcess } from '../services';
+import { findFreePorts, spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/process';
+import { appEntryPoint, serviceSettings } from '../services';
 import type { RunningStack, StackDriver, StackOptions } from './types';
 
 const hostFiles: FileReader = { list: (dir) => readdir(dir), read: (path) => readFile(path, 'utf8') };
@@ -17,35 +18,29 @@ export const localDriver: StackDriver = {
   name: 'local',
   async start(mode: ModeName, { insecure, progress }: StackOptions): Promise<RunningStack> {
     const dir = await mkdtemp(join(tmpdir(), `blast-radius-${mode}-`));
-    const services: ServiceProcess[] = [];
+    const services: { app: AppName; service: SpawnedService }[] = [];
     const stop = async () => {
-      await Promise.all(services.map((service) => service.stop()));
+      await Promise.all(services.map(({ service }) => service.stop()));
       await rm(dir, { recursive: true, force: true });
     };
     try {
       progress('generating a fresh key set');
       const folders = await writeKeyFolders(dir, await generateKeySet(mode));
-      const ports = Object.fromEntries(await Promise.all(APP_NAMES.map(async (app) => [app, await freePort()]))) as Record<AppName, number>;
+      const free = await findFreePorts(APP_NAMES.length);
+      const ports = Object.fromEntries(APP_NAMES.map((app, i) => [app, free[i]!])) as Record<AppName, number>;
       const issuer = `http://127.0.0.1:${ports['auth-service']}`;
       progress(`starting ${APP_NAMES.join(', ')} on ports ${APP_NAMES.map((app) => ports[app]).join(', ')}`);
       await Promise.all(
         APP_NAMES.map(async (app) => {
-          const env: Record<string, string> = {
-            HOST: '127.0.0.1',
-            PORT: String(ports[app]),
-            AUTH_MODE: mode,
-            ISSUER: issuer,
-            KEYS_DIR: folders[app]!,
-            ...(insecure ? { INSECURE_SKIP_AUDIENCE_CHECK: 'true' } : {}),
-          };
-          services.push(await startService(app, env));
+          const env = serviceSettings({ mode, port: ports[app], issuer, keysDir: folders[app]!, insecure });
+          services.push({ app, service: await spawnService(appEntryPoint(app), env) });
         }),
       );
     } catch (error) {
       await stop();
       throw error;
     }
-    const byApp = (app: AppName) => services.find((service) => service.app === app)!;
+    const byApp = (app: AppName) => services.find((entry) => entry.app === app)!.service;
     return {
       urls: Object.fromEntries(APP_NAMES.map((app) => [app, byApp(app).url])) as Record<AppName, string>,
       async compromise(app) {

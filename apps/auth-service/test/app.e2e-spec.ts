@@ -1,0 +1,186 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request, { type Response } from 'supertest';
+import {
+  APP_NAMES,
+  DEFAULT_ISSUER,
+  DEFAULT_MODE,
+  JWKS_CACHE_CONTROL,
+  MAX_TOKEN_LIFETIME,
+  MODE_NAMES,
+  generateKeySet,
+  getMode,
+  writeKeyFolders,
+  type AppName,
+  type JsonWebKeySet,
+} from '@jwt-blast-radius/keys';
+import {
+  accessTokenClaims,
+  buildStartupFailureCases,
+  buildVerificationCases,
+  findSigningJwk,
+  secretValuesOf,
+  signWithJwk,
+  type StartupFailureCase,
+} from '@jwt-blast-radius/keys/testing';
+import { observeStartupFailure, outcomeOf, startAppUnderTest, type AppUnderTest } from '@jwt-blast-radius/service-kit/testing';
+import { AppModule, SERVICE } from '../src/app.module';
+import { DEFAULT_USERS_FILE } from '../src/config/config';
+
+const app = 'auth-service';
+const issuer = DEFAULT_ISSUER;
+const TTL_SECONDS = 300;
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
+  let server: AppUnderTest;
+  beforeAll(async () => {
+    server = await startAppUnderTest({
+      mode,
+      service: SERVICE,
+      module: (ring) => AppModule.forRoot({ usersFile: DEFAULT_USERS_FILE, tokenTtlSeconds: TTL_SECONDS }, ring),
+      issuer,
+    });
+  });
+  afterAll(() => server?.close());
+
+  const login = (username: string, password: string, audience: string) => request(server.url).post('/auth/login').send({ username, password, audience });
+
+  it('answers each token of the verification table at /auth/me as the mode says', async () => {
+    const cases = await buildVerificationCases({ mode, material: server.material, audience: app, issuer });
+    const outcomes = await Promise.all(
+      cases.map(async ({ name, token }) => [name, outcomeOf(await request(server.url).get('/auth/me').set('Authorization', `Bearer ${token}`))]),
+    );
+    expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(cases.map(({ name, expected }) => [name, expected])));
+  });
+
+  it('keeps /auth/users for the admin role, challenges a request without a token and leaves /health open', async () => {
+    const jwk = findSigningJwk(server.material, mode, app);
+    const alice = await signWithJwk(jwk, accessTokenClaims({ iss: issuer, aud: app, sub: 'alice', roles: ['user'] }));
+    const root = await signWithJwk(jwk, accessTokenClaims({ iss: issuer, aud: app, sub: 'root', roles: ['admin'] }));
+    const answer = async (path: string, token?: string) => {
+      const response = await (token ? request(server.url).get(path).set('Authorization', `Bearer ${token}`) : request(server.url).get(path));
+      return { status: response.status, challenge: response.headers['www-authenticate'] };
+    };
+    expect({
+      'admin route, user token': await answer('/auth/users', alice),
+      'admin route, admin token': await answer('/auth/users', root),
+      'me, no token': await answer('/auth/me'),
+      'health, no token': await answer('/health'),
+    }).toEqual({
+      'admin route, user token': { status: 403, challenge: `Bearer realm="${app}", error="insufficient_scope"` },
+      'admin route, admin token': { status: 200 },
+      'me, no token': { status: 401, challenge: `Bearer realm="${app}"` },
+      'health, no token': { status: 200 },
+    });
+  });
+
+  describe('logging alice in', () => {
+    const logins = new Map<AppName, Response>();
+    beforeAll(async () => {
+      const responses = await Promise.all(APP_NAMES.map((audience) => login('alice', 'wonderland-alice', audience)));
+      APP_NAMES.forEach((audience, index) => logins.set(audience, responses[index]!));
+    }, 30_000);
+
+    it('issues one token per audience: typed at+jwt, with a kid, for that audience alone, 15 minutes at most', () => {
+      const observed = APP_NAMES.map((audience) => {
+        const { status, body } = logins.get(audience)!;
+        const token = String(body.access_token);
+        const { iat, exp, aud } = decodePart(token, 1);
+        return [audience, { status, body, header: decodePart(token, 0), aud, lifetimeWithinLimit: Number(exp) - Number(iat) <= MAX_TOKEN_LIFETIME }];
+      });
+      const expected = APP_NAMES.map((audience) => [
+        audience,
+        {
+          status: 200,
+          body: { access_token: expect.any(String), token_type: 'Bearer', expires_in: TTL_SECONDS },
+          header: { alg: getMode(mode).alg, kid: expect.any(String), typ: 'at+jwt' },
+          aud: audience,
+          lifetimeWithinLimit: true,
+        },
+      ]);
+      expect(Object.fromEntries(observed)).toEqual(Object.fromEntries(expected));
+    });
+
+    it("lets alice's auth-service token open /auth/me, and refuses her dashboard-api token there", async () => {
+      const me = (audience: AppName) => request(server.url).get('/auth/me').set('Authorization', `Bearer ${logins.get(audience)!.body.access_token}`);
+      const own = await me('auth-service');
+      expect({ status: own.status, sub: own.body.sub }).toEqual({ status: 200, sub: 'alice' });
+      expect(outcomeOf(await me('dashboard-api'))).toBe('refuse');
+    });
+  });
+
+  it('refuses a login for an audience that is not an app of the stack with a 400', async () => {
+    expect((await login('alice', 'wonderland-alice', 'billing-api')).status).toBe(400);
+  });
+
+  it('answers a wrong password and an unknown user with the same 401', async () => {
+    const [wrongPassword, unknownUser] = await Promise.all([
+      login('alice', 'wonderland-bob', 'dashboard-api'),
+      login('mallory', 'wonderland-alice', 'dashboard-api'),
+    ]);
+    expect([wrongPassword.status, unknownUser.status]).toEqual([401, 401]);
+    expect(unknownUser.body).toEqual(wrongPassword.body);
+  }, 15_000);
+
+  it('publishes its public keys, and nothing private, exactly when the mode has public keys', async () => {
+    const { status, headers, body } = await request(server.url).get('/.well-known/jwks.json');
+    const keys = status === 200 ? (body as JsonWebKeySet).keys : [];
+    const published = status === 200
+      ? { cacheControl: headers['cache-control'], kids: keys.map((jwk) => jwk.kid), privateMembers: keys.flatMap((jwk) => PRIVATE_MEMBERS.filter((member) => member in jwk)) }
+      : undefined;
+    const issuerKids = server.material['auth-service'].keys.map((jwk) => jwk.kid);
+    expect({ status, published }).toEqual(
+      getMode(mode).publishesJwks
+        ? { status: 200, published: { cacheControl: JWKS_CACHE_CONTROL, kids: issuerKids, privateMembers: [] } }
+        : { status: 404, published: undefined },
+    );
+  });
+
+  it('names its issuer, and its jwks_uri only when it publishes keys, in its metadata', async () => {
+    const { status, body } = await request(server.url).get('/.well-known/oauth-authorization-server');
+    expect({ status, issuer: body.issuer, jwks_uri: body.jwks_uri }).toEqual({
+      status: 200,
+      issuer,
+      jwks_uri: getMode(mode).publishesJwks ? `${issuer}/.well-known/jwks.json` : undefined,
+    });
+  });
+});
+
+describe('auth-service started with bad settings', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `${app}-settings-`));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('exits with status 1 and one line naming the setting, quoting no key material', async () => {
+    const main = join(__dirname, '..', 'dist', 'main.js');
+    const material = await generateKeySet(DEFAULT_MODE);
+    const folders = await writeKeyFolders(join(dir, 'valid'), material);
+    const cases: StartupFailureCase[] = [
+      ...(await buildStartupFailureCases(app, dir)),
+      {
+        name: 'a token lifetime over 15 minutes',
+        env: { AUTH_MODE: DEFAULT_MODE, KEYS_DIR: folders[app]!, TOKEN_TTL_SECONDS: '3600' },
+        setting: 'TOKEN_TTL_SECONDS',
+        code: 'ERR_KEYS_CONFIG',
+        secrets: secretValuesOf(material[app]),
+      },
+    ];
+    const observed = await Promise.all(cases.map(async (failure) => [failure.name, await observeStartupFailure(main, failure)]));
+    expect(Object.fromEntries(observed)).toEqual(
+      Object.fromEntries(
+        cases.map(({ name, setting, code }) => [
+          name,
+          { status: 1, stderr: [expect.stringMatching(new RegExp(`^${app}: ${setting}: .+ \\(${code}\\)$`))], quoted: 0 },
+        ]),
+      ),
+    );
+  }, 30_000);
+});
+
+function decodePart(token: string, index: 0 | 1): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}

@@ -1,0 +1,111 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { APP_NAMES, MODE_NAMES, keyNameOf, type AppName, type ModeName } from '@jwt-blast-radius/keys';
+import { DockerComposeEnvironment, Wait } from 'testcontainers';
+import { EXPECTED } from '../expected';
+import { mismatches, runLab, type Probe } from '../lab';
+import { signingKeysIn } from '../loot';
+import { REPO_ROOT } from '../paths';
+import { composeCommand, composeStack, containerOf, createComposeDriver, type ComposeLauncher } from './compose';
+
+jest.setTimeout(600_000);
+
+// Without a Docker engine these tests skip, saying so in one line; with REQUIRE_DOCKER=1 (as in CI)
+// they fail instead, so that a machine without Docker can never pass them silently.
+const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+const dockerRequired = process.env.REQUIRE_DOCKER === '1';
+if (!dockerAnswers && !dockerRequired) {
+  process.stderr.write('compose tests skipped: no Docker engine answers `docker info` (REQUIRE_DOCKER=1 makes this a failure)\n');
+}
+const describeWithDocker = dockerAnswers || dockerRequired ? describe : describe.skip;
+
+/** The key names each container must hold: the distribution of every mode, written out. */
+const HELD: Readonly<Record<ModeName, Readonly<Record<AppName, readonly string[]>>>> = {
+  'shared-hs256': { 'auth-service': ['shared'], 'dashboard-api': ['shared'], 'mobile-api': ['shared'] },
+  'per-app-secret': { 'auth-service': ['auth-service', 'dashboard-api', 'mobile-api'], 'dashboard-api': ['dashboard-api'], 'mobile-api': ['mobile-api'] },
+  'rs256-jwks': { 'auth-service': ['issuer'], 'dashboard-api': [], 'mobile-api': [] },
+};
+
+const PROJECT = 'jwt-blast-radius-test';
+
+/** Brings the stack up through testcontainers' DockerComposeEnvironment, with Compose v2 or v1. */
+const testcontainersLauncher: ComposeLauncher = async (_mode, env) => {
+  const [command] = await composeCommand();
+  let environment = new DockerComposeEnvironment(REPO_ROOT, 'docker-compose.yml')
+    .withProjectName(PROJECT)
+    .withBuild()
+    .withEnvironment({ ...env })
+    .withDefaultWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(180_000);
+  if (command === 'docker-compose') {
+    const executablePath = execFileSync('sh', ['-c', 'command -v docker-compose'], { encoding: 'utf8' }).trim();
+    environment = environment.withClientOptions({ executable: { standalone: true, executablePath } });
+  }
+  const started = await environment.up();
+  return { name: PROJECT, down: async () => void (await started.down({ removeVolumes: true, timeout: 10_000 })) };
+};
+
+function leftovers(): string {
+  const label = `label=com.docker.compose.project=${PROJECT}`;
+  return ['ps', 'network', 'volume']
+    .map((kind) => execFileSync('docker', [...(kind === 'ps' ? ['ps', '-a'] : [kind, 'ls']), '-q', '--filter', label], { encoding: 'utf8' }).trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+describeWithDocker('the compose stack, through testcontainers', () => {
+  beforeAll(() => {
+    if (!dockerAnswers) throw new Error('REQUIRE_DOCKER=1, but no Docker engine answers `docker info`: start one with docker/start-engine.sh');
+    execFileSync('bash', [join(REPO_ROOT, 'docker', 'make-base-image.sh')], { stdio: 'inherit' });
+  });
+
+  // The lab takes each stack down itself; this also clears one that failed while coming up.
+  afterAll(async () => {
+    if (!dockerAnswers) return;
+    const [command, ...prefix] = await composeCommand();
+    execFileSync(command, [...prefix, '-p', PROJECT, 'down', '-v', '--remove-orphans'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  });
+
+  describe.each(MODE_NAMES)('in %s', (mode) => {
+    let probes: Probe[];
+    const held = {} as Record<AppName, string[]>;
+    const mounts = {} as Record<AppName, { destination: string; rw: boolean }[]>;
+
+    beforeAll(async () => {
+      // The lab drives the stack; before it stops it, the same compromise is inspected here.
+      const driver = createComposeDriver(async (...args) => {
+        const project = await testcontainersLauncher(...args);
+        const stack = composeStack(project);
+        for (const app of APP_NAMES) {
+          held[app] = signingKeysIn(await stack.compromise(app)).map((jwk) => keyNameOf(jwk.kid ?? ''));
+          const [inspected] = JSON.parse(execFileSync('docker', ['inspect', await containerOf(PROJECT, app)], { encoding: 'utf8' })) as {
+            Mounts: { Destination: string; RW: boolean }[];
+          }[];
+          mounts[app] = inspected!.Mounts.map((mount) => ({ destination: mount.Destination, rw: mount.RW }));
+        }
+        return project;
+      });
+      probes = await runLab({ modes: [mode], driver, variant: 'secure' });
+    });
+
+    it('finds every cell of the forge and replay matrices as the expected table says', () => {
+      expect(probes).toHaveLength(15);
+      const outcome = (pick: (probe: Probe) => boolean) =>
+        Object.fromEntries(probes.map((probe) => [`${probe.attack} ${probe.compromised} → ${probe.target}`, pick(probe)]));
+      expect(outcome((probe) => probe.accepted)).toEqual(outcome((probe) => probe.expected));
+      expect(probes.every((probe) => probe.expected === EXPECTED.secure[mode][probe.attack][probe.compromised][probe.target])).toBe(true);
+      expect(mismatches(probes)).toEqual([]);
+    });
+
+    it('gives each container only its own keys, on a read-only mount of its own', () => {
+      expect(held).toEqual(HELD[mode]);
+      for (const app of APP_NAMES) {
+        expect(mounts[app]).toEqual([{ destination: `/keys/${app}`, rw: false }]);
+      }
+    });
+
+    it('leaves no container, network or volume behind', () => {
+      expect(leftovers()).toBe('');
+    });
+  });
+});

@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { APP_NAMES, type AppName, type ModeName } from '@jwt-blast-radius/keys';
+import { collectKeyFiles, parseEnviron, type FileReader } from '../loot';
+import { isHealthy } from '@jwt-blast-radius/service-kit/process';
+import { REPO_ROOT } from '../paths';
+import type { RunningStack, StackDriver, StackOptions } from './types';
+
+const run = promisify(execFile);
+
+/** Where docker-compose.yml publishes each service on the host. */
+export const COMPOSE_URLS: Readonly<Record<AppName, string>> = {
+  'auth-service': 'http://127.0.0.1:3000',
+  'dashboard-api': 'http://127.0.0.1:3001',
+  'mobile-api': 'http://127.0.0.1:3002',
+};
+
+/** A compose project that is up, and how to take it down. */
+export interface ComposeProject {
+  readonly name: string;
+  down(): Promise<void>;
+}
+
+/** Brings the compose stack up in a mode; the CLI by default, testcontainers in the tests. */
+export type ComposeLauncher = (mode: ModeName, env: Readonly<Record<string, string>>, options: StackOptions) => Promise<ComposeProject>;
+
+async function docker(args: readonly string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+// Runs inside the compromised container, as the app's own user: finds the app's process and
+// prints its environment, as /proc holds it.
+const READ_APP_ENVIRON = `
+const fs = require('fs');
+const pid = fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p) && Number(p) !== process.pid).find((p) => {
+  try { return fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('/dist/main.js'); } catch { return false; }
+});
+if (!pid) { process.stderr.write('no app process'); process.exit(1); }
+process.stdout.write(JSON.stringify({ pid, environ: fs.readFileSync('/proc/' + pid + '/environ', 'utf8') }));
+`;
+
+function containerFiles(container: string): FileReader {
+  const node = (script: string, arg: string) => docker(['exec', container, 'node', '-e', script, arg]);
+  return {
+    list: async (dir) => JSON.parse(await node('process.stdout.write(JSON.stringify(require("fs").readdirSync(process.argv[1])))', dir)) as string[],
+    read: (path) => node('process.stdout.write(require("fs").readFileSync(process.argv[1], "utf8"))', path),
+  };
+}
+
+/**
+ * The id of the running container of a compose service, found by the labels Compose v1 and v2 both set.
+ *
+ * @example
+ * await containerOf('jwt-blast-radius-lab', 'mobile-api'); // '3f2a9c...'
+ */
+export async function containerOf(project: string, service: string): Promise<string> {
+  const filters = [`label=com.docker.compose.project=${project}`, `label=com.docker.compose.service=${service}`];
+  const id = (await docker(['ps', '-q', ...filters.flatMap((filter) => ['--filter', filter])])).trim().split('\n')[0];
+  if (!id) throw new Error(`no running container for ${service} in the compose project ${project}`);
+  return id;
+}
+
+/**
+ * The running compose stack as the lab sees it: a compromise is `docker exec` into the app's
+ * container, taking the app process's environment and every key file its settings point to.
+ */
+export function composeStack(project: ComposeProject): RunningStack {
+  return {
+    urls: COMPOSE_URLS,
+    async compromise(app) {
+      const container = await containerOf(project.name, app);
+      const { pid, environ } = JSON.parse(await docker(['exec', container, 'node', '-e', READ_APP_ENVIRON])) as { pid: string; environ: string };
+      const env = parseEnviron(environ);
+      return { app, source: `container ${container.slice(0, 12)}, pid ${pid}`, env, files: await collectKeyFiles(env, containerFiles(container)) };
+    },
+    stop: () => project.down(),
+  };
+}
+
+/**
+ * A lab driver for the compose stack, brought up in each mode by the given launcher.
+ *
+ * @example
+ * const probes = await runLab({ modes, driver: createComposeDriver(cliLauncher), variant: 'secure' });
+ */
+export function createComposeDriver(launch: ComposeLauncher): StackDriver {
+  return {
+    name: 'compose',
+    async start(mode, options) {
+      const env = { AUTH_MODE: mode, INSECURE_SKIP_AUDIENCE_CHECK: String(options.insecure) };
+      return composeStack(await launch(mode, env, options));
+    },
+  };
+}
+
+/** `docker compose` (v2) where there is one, else `docker-compose` (v1). */
+export async function composeCommand(): Promise<[string, ...string[]]> {
+  try {
+    await run('docker', ['compose', 'version']);
+    return ['docker', 'compose'];
+  } catch {
+    return ['docker-compose'];
+  }
+}
+
+/** The project name the lab's stacks run under, apart from a stack started by hand. */
+export const LAB_PROJECT = 'jwt-blast-radius-lab';
+
+/**
+ * Brings the stack up with the compose CLI (building the image when needed, then waiting until every
+ * service is healthy) and down again with its volumes, so that no key outlives the run.
+ */
+export const cliLauncher: ComposeLauncher = async (mode, env, { progress }) => {
+  const [command, ...prefix] = await composeCommand();
+  const compose = (args: readonly string[]) =>
+    run(command, [...prefix, '-p', LAB_PROJECT, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  const down = async () => {
+    await compose(['down', '-v', '--remove-orphans']);
+  };
+  progress(`docker compose up (${command}${prefix.length ? ` ${prefix.join(' ')}` : ''}), building the image if needed`);
+  await down();
+  try {
+    await compose(['up', '-d', '--build']);
+  } catch (error) {
+    await down().catch(() => {});
+    throw new Error(`compose up failed in ${mode}: ${String((error as { stderr?: string }).stderr ?? error).trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  progress('waiting until every service answers /health');
+  const deadline = Date.now() + 120_000;
+  while (!(await Promise.all(APP_NAMES.map((app) => isHealthy(COMPOSE_URLS[app])))).every(Boolean)) {
+    if (Date.now() > deadline) {
+      await down().catch(() => {});
+      throw new Error(`the compose stack in ${mode} did not become healthy within 120 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return { name: LAB_PROJECT, down };
+};
+
+export const composeDriver = createComposeDriver(cliLauncher);
+

@@ -1,0 +1,128 @@
+import type { DynamicModule, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { isAppName, type AppName, type JsonWebKeySet, type KeyRing } from '@jwt-blast-radius/keys';
+import { createTestKeys } from '@jwt-blast-radius/keys/testing';
+import { runServiceToExit } from './process';
+import { configureService, type ServiceDescription } from './service';
+
+export * from './process';
+
+/** An app listening on a loopback port. Closed by `await using`, or by `close()`. */
+export interface RunningService extends AsyncDisposable {
+  /** Its base URL, `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an app's module in this process, wired as `runService` wires it, on a free loopback port.
+ * Nest logs nothing unless `logger` lists the levels a test wants to see.
+ *
+ * @example
+ * await using service = await startService(AppModule.forRoot(ring), SERVICE);
+ * await fetch(`${service.url}/health`);
+ */
+export async function startService(module: DynamicModule, service: ServiceDescription, logger: false | LogLevel[] = false): Promise<RunningService> {
+  const app = await NestFactory.create(module, { logger });
+  const close = () => app.close();
+  try {
+    configureService(app, service);
+    await app.listen(0, '127.0.0.1');
+    return { url: await app.getUrl(), close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export interface AppUnderTest extends RunningService {
+  /** Every app's key set, as generated for the mode: what tests sign their tokens with. */
+  readonly material: Readonly<Record<AppName, JsonWebKeySet>>;
+  /** The key ring the app runs with. */
+  readonly ring: KeyRing;
+}
+
+export interface AppUnderTestOptions {
+  readonly mode: string;
+  /** The app's description; its name is the app whose share of the keys it gets. */
+  readonly service: ServiceDescription;
+  /** Builds the app's root module around its key ring. */
+  readonly module: (ring: KeyRing) => DynamicModule;
+  /** The `iss` the app expects; the keys package's default unless given. */
+  readonly issuer?: string;
+  readonly logger?: false | LogLevel[];
+}
+
+/**
+ * Generates a key set for a mode and starts one app with its share (see `createTestKeys`: an app that
+ * fetches the issuer's JWKS gets a real JWKS server), in this process, on a free loopback port.
+ *
+ * @example
+ * const app = await startAppUnderTest({ mode, service: SERVICE, module: (ring) => AppModule.forRoot(ring) });
+ * await request(app.url).get('/dashboard/summary').set('Authorization', `Bearer ${token}`);
+ * await app.close();
+ */
+export async function startAppUnderTest({ mode, service, module, issuer, logger }: AppUnderTestOptions): Promise<AppUnderTest> {
+  if (!isAppName(service.app)) throw new Error(`"${service.app}" is not an app of the stack`);
+  const keys = await createTestKeys({ mode, app: service.app, issuer });
+  try {
+    const running = await startService(module(keys.ring), service, logger);
+    const close = async () => {
+      await running.close();
+      await keys.close();
+    };
+    return { url: running.url, material: keys.material, ring: keys.ring, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await keys.close();
+    throw error;
+  }
+}
+
+/** The body of every 401 the token guard answers, whatever the reason. */
+export const UNAUTHORIZED_BODY = JSON.stringify({ message: 'Unauthorized', statusCode: 401 });
+
+/** The parts of an HTTP response that {@link outcomeOf} reads (a supertest response has them). */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly text: string;
+}
+
+/**
+ * What a guarded route made of a token: `accept` for a 200; `refuse` for the one refusal the apps
+ * give (a 401, the RFC 6750 §3.1 `invalid_token` challenge and the same bare body); anything else is
+ * described as it came back, so that a table of outcomes shows it beside the expected word.
+ *
+ * @example
+ * outcomeOf(await request(url).get('/mobile/feed').set('Authorization', `Bearer ${token}`)); // 'refuse'
+ */
+export function outcomeOf({ status, headers, text }: HttpAnswer): string {
+  const challenge = headers['www-authenticate'];
+  if (status === 200) return 'accept';
+  if (status === 401 && challenge?.includes('error="invalid_token"') && text === UNAUTHORIZED_BODY) return 'refuse';
+  return `${status} ${challenge ?? '(no challenge)'} ${text}`;
+}
+
+/** What a start-up failure showed: the exit status, the stderr lines, how many secrets it quoted. */
+export interface StartupFailure {
+  readonly status: number | null;
+  readonly stderr: string[];
+  readonly quoted: number;
+}
+
+/**
+ * Runs a built app with a case of bad settings (see `buildStartupFailureCases`) and reports how it
+ * failed, counting the case's secrets that its output (stdout or stderr) quotes.
+ *
+ * @example
+ * await observeStartupFailure(main, { env: { AUTH_MODE: 'none' }, secrets: [] });
+ * // { status: 1, stderr: ['mobile-api: AUTH_MODE: unknown mode "none"; ... (ERR_KEYS_UNKNOWN_MODE)'], quoted: 0 }
+ */
+export async function observeStartupFailure(
+  main: string,
+  { env, secrets }: { readonly env: Readonly<Record<string, string>>; readonly secrets: readonly string[] },
+): Promise<StartupFailure> {
+  const { status, stdout, stderr } = await runServiceToExit(main, env);
+  const output = `${stdout}${stderr}`;
+  return { status, stderr: stderr.trimEnd().split('\n'), quoted: secrets.filter((secret) => output.includes(secret)).length };
+}
