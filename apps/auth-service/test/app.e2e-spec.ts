@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request, { type Response } from 'supertest';
 import {
@@ -15,16 +13,14 @@ import {
   type AppName,
   type JsonWebKeySet,
 } from '@jwt-blast-radius/keys';
+import { secretValuesOf } from '@jwt-blast-radius/keys/testing';
 import {
-  accessTokenClaims,
-  buildStartupFailureCases,
-  buildVerificationCases,
-  findSigningJwk,
-  secretValuesOf,
-  signWithJwk,
-  type StartupFailureCase,
-} from '@jwt-blast-radius/keys/testing';
-import { observeStartupFailure, outcomeOf, startAppUnderTest, type AppUnderTest } from '@jwt-blast-radius/service-kit/testing';
+  describeStartupRefusals,
+  itGuardsItsRoutes,
+  outcomeOf,
+  startAppUnderTest,
+  type AppUnderTest,
+} from '@jwt-blast-radius/service-kit/testing';
 import { AppModule, SERVICE } from '../src/app.module';
 import { DEFAULT_USERS_FILE } from '../src/config/config';
 
@@ -47,34 +43,7 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
 
   const login = (username: string, password: string, audience: string) => request(server.url).post('/auth/login').send({ username, password, audience });
 
-  it('answers each token of the verification table at /auth/me as the mode says', async () => {
-    const cases = await buildVerificationCases({ mode, material: server.material, audience: app, issuer });
-    const outcomes = await Promise.all(
-      cases.map(async ({ name, token }) => [name, outcomeOf(await request(server.url).get('/auth/me').set('Authorization', `Bearer ${token}`))]),
-    );
-    expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(cases.map(({ name, expected }) => [name, expected])));
-  });
-
-  it('keeps /auth/users for the admin role, challenges a request without a token and leaves /health open', async () => {
-    const jwk = findSigningJwk(server.material, mode, app);
-    const alice = await signWithJwk(jwk, accessTokenClaims({ iss: issuer, aud: app, sub: 'alice', roles: ['user'] }));
-    const root = await signWithJwk(jwk, accessTokenClaims({ iss: issuer, aud: app, sub: 'root', roles: ['admin'] }));
-    const answer = async (path: string, token?: string) => {
-      const response = await (token ? request(server.url).get(path).set('Authorization', `Bearer ${token}`) : request(server.url).get(path));
-      return { status: response.status, challenge: response.headers['www-authenticate'] };
-    };
-    expect({
-      'admin route, user token': await answer('/auth/users', alice),
-      'admin route, admin token': await answer('/auth/users', root),
-      'me, no token': await answer('/auth/me'),
-      'health, no token': await answer('/health'),
-    }).toEqual({
-      'admin route, user token': { status: 403, challenge: `Bearer realm="${app}", error="insufficient_scope"` },
-      'admin route, admin token': { status: 200 },
-      'me, no token': { status: 401, challenge: `Bearer realm="${app}"` },
-      'health, no token': { status: 200 },
-    });
-  });
+  itGuardsItsRoutes(() => server, mode, { app, issuer, userRoute: '/auth/me', adminRoute: '/auth/users' });
 
   describe('logging alice in', () => {
     const logins = new Map<AppName, Response>();
@@ -148,37 +117,18 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
   });
 });
 
-describe('auth-service started with bad settings', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), `${app}-settings-`));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it('exits with status 1 and one line naming the setting, quoting no key material', async () => {
-    const main = join(__dirname, '..', 'dist', 'main.js');
-    const material = await generateKeySet(DEFAULT_MODE);
-    const folders = await writeKeyFolders(join(dir, 'valid'), material);
-    const cases: StartupFailureCase[] = [
-      ...(await buildStartupFailureCases(app, dir)),
-      {
-        name: 'a token lifetime over 15 minutes',
-        env: { AUTH_MODE: DEFAULT_MODE, KEYS_DIR: folders[app]!, TOKEN_TTL_SECONDS: '3600' },
-        setting: 'TOKEN_TTL_SECONDS',
-        code: 'ERR_KEYS_CONFIG',
-        secrets: secretValuesOf(material[app]),
-      },
-    ];
-    const observed = await Promise.all(cases.map(async (failure) => [failure.name, await observeStartupFailure(main, failure)]));
-    expect(Object.fromEntries(observed)).toEqual(
-      Object.fromEntries(
-        cases.map(({ name, setting, code }) => [
-          name,
-          { status: 1, stderr: [expect.stringMatching(new RegExp(`^${app}: ${setting}: .+ \\(${code}\\)$`))], quoted: 0 },
-        ]),
-      ),
-    );
-  }, 30_000);
+describeStartupRefusals(app, join(__dirname, '..', 'dist', 'main.js'), async (dir) => {
+  const material = await generateKeySet(DEFAULT_MODE);
+  const folders = await writeKeyFolders(join(dir, 'valid'), material);
+  return [
+    {
+      name: 'a token lifetime over 15 minutes',
+      env: { AUTH_MODE: DEFAULT_MODE, KEYS_DIR: folders[app]!, TOKEN_TTL_SECONDS: '3600' },
+      setting: 'TOKEN_TTL_SECONDS',
+      code: 'ERR_KEYS_CONFIG',
+      secrets: secretValuesOf(material[app]),
+    },
+  ];
 });
 
 function decodePart(token: string, index: 0 | 1): Record<string, unknown> {

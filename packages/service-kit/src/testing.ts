@@ -6,6 +6,7 @@ import { runServiceToExit } from './process';
 import { configureService, type ServiceDescription } from './service';
 
 export * from './process';
+export { describeStartupRefusals, itGuardsItsRoutes, type GuardedRoutes } from './contract';
 
 /** An app listening on a loopback port. Closed by `await using`, or by `close()`. */
 export interface RunningService extends AsyncDisposable {
