@@ -29,7 +29,13 @@ export async function generateKeySet(modeName: string): Promise<Record<AppName, 
   return material;
 }
 
-async function generateKey(name: string, kty: 'oct' | 'RSA', mode: ModeDefinition): Promise<JWK> {
+/**
+ * Generates one new version of a mode key, with a fresh kid: a 256-bit secret or a 2048-bit RSA key pair.
+ *
+ * @example
+ * await generateKey('dashboard-api', 'oct', getMode('per-app-secret')); // { kty: 'oct', k, kid: 'dashboard-api.…' }
+ */
+export async function generateKey(name: string, kty: 'oct' | 'RSA', mode: ModeDefinition): Promise<JWK> {
   const common = { kid: createKid(name), alg: mode.alg, use: 'sig' };
   if (kty === 'oct') {
     const secret = await generateSecret('HS256', { extractable: true });

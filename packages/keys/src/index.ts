@@ -2,7 +2,7 @@ export { APP_NAMES, isAppName, type AppName } from './apps';
 export { DEFAULT_ISSUER, readKeysSettings, type KeysSettings } from './config';
 export { KeysError, describeStartupError, type KeysErrorCode } from './errors';
 export { findKeyFolderProblem } from './folders';
-export { RSA_BITS, SECRET_BITS, generateKeySet } from './generate';
+export { RSA_BITS, SECRET_BITS, generateKey, generateKeySet } from './generate';
 export { JWKS_CACHE_CONTROL, createRemoteKeyResolver, publicJwks } from './jwks';
 export {
   KEY_FILE_NAME,
@@ -15,6 +15,7 @@ export {
   type JsonWebKeySet,
 } from './keyset';
 export { DEFAULT_MODE, MODES, MODE_NAMES, getMode, type ModeDefinition, type ModeName, type SigningAlgorithm } from './modes';
+export { ROTATION_STEPS, rotateKeyFolders, rotateKeySet, type RotationStep } from './rotate';
 export { createKeyRing, loadKeyRing, toKeyObject, type HeldKey, type KeyRing } from './ring';
 export {
   ACCESS_TOKEN_TYPE,
