@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const found = APP_NAMES.some((app) => existsSync(join(out, app, KEY_FILE_NAME)));
-    process.stdout.write(found ? `replacing the keys in ${out}: ${problem}\n` : `no keys in ${out} yet\n`);
+    process.stdout.write(found ? `the keys in ${out} do not serve ${mode.name} (${problem}): generating new ones\n` : `no keys in ${out} yet\n`);
   }
   const folders = await writeKeyFolders(out, await generateKeySet(mode.name));
   process.stdout.write(`generated ${mode.name} keys\n`);

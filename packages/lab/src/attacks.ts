@@ -37,7 +37,10 @@ export async function forgeAdminTokens(loot: Loot, target: AppName, published: J
 export interface Answer {
   readonly status: number;
   readonly accepted: boolean;
+  /** The token that was accepted, or the first one refused. */
   readonly via?: string;
+  /** Every token sent, in order, up to the accepted one. */
+  readonly tried: readonly string[];
 }
 
 /**
@@ -48,13 +51,14 @@ export interface Answer {
  */
 export async function tryTokens(url: string, tokens: readonly Forgery[]): Promise<Answer> {
   let first: Answer | undefined;
+  const tried: string[] = [];
   for (const { via, token } of tokens) {
     const response = await fetchWithin(10_000, url, { headers: { authorization: `Bearer ${token}` } });
-    const answer = { status: response.status, accepted: response.ok, via };
-    if (answer.accepted) return answer;
-    first ??= answer;
+    tried.push(via);
+    if (response.ok) return { status: response.status, accepted: true, via, tried };
+    first ??= { status: response.status, accepted: false, via, tried };
   }
-  return first ?? { status: 0, accepted: false };
+  return first ?? { status: 0, accepted: false, tried };
 }
 
 /**

@@ -12,7 +12,7 @@ const USAGE = `usage: npm run demo -- [--mode <${MODE_NAMES.join('|')}>] [--driv
 
 Starts the stack in each mode, compromises each app, forges and replays tokens against every service,
 and prints the blast-radius matrices. Exit status: 0 when every cell matches the expected table,
-1 when any does not, 2 for a usage error.`;
+1 when any does not (or the run itself fails), 2 for a usage error.`;
 
 function usageError(message: string): never {
   process.stderr.write(`demo: ${message}\n${USAGE}\n`);
@@ -53,8 +53,7 @@ async function main(): Promise<number> {
   process.stdout.write(formatTerminal(probes));
   if (values.json) await writeFile(values.json, `${JSON.stringify(probes, null, 2)}\n`);
   if (values.markdown) {
-    const args = ['npm run demo --', ...(values.insecure ? [`--insecure ${values.insecure}`] : []), `--markdown ${values.markdown}`];
-    await writeFile(values.markdown, formatMarkdown(probes, args.join(' ')));
+    await writeFile(values.markdown, formatMarkdown(probes, ['npm run demo --', ...process.argv.slice(2)].join(' ')));
   }
   process.stdout.write(`\n${formatVerdict(probes)}\n`);
   process.stderr.write(`took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

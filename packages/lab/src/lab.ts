@@ -17,6 +17,8 @@ export interface Probe {
   readonly expected: boolean;
   /** The key or trick that got the token accepted, or the first one tried. */
   readonly via?: string;
+  /** Every key or trick tried, in order. */
+  readonly tried: readonly string[];
 }
 
 export interface LabOptions {

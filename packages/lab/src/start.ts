@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, writeKeyFolders } from '@jwt-blast-radius/keys';
 import { REPO_ROOT } from './paths';
 import { appEntryPoint, serviceSettings } from './services';
-import { spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/process';
+import { isPortFree, spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/process';
 import { ROUTES } from './targets';
 
 // `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and their
@@ -19,15 +19,22 @@ async function main(): Promise<void> {
     throw new Error(`unknown --insecure "${values.insecure}"; the one there is: no-audience-check`);
   }
   const mode = getMode(values.mode ?? process.env.AUTH_MODE ?? DEFAULT_MODE, values.mode ? '--mode' : 'AUTH_MODE');
+  for (const app of APP_NAMES) {
+    if (!(await isPortFree(PORTS[app]))) {
+      throw new Error(`127.0.0.1:${PORTS[app]} (${app}) is in use: is another stack running? (docker-compose down stops the containers)`);
+    }
+  }
   const keysDir = join(KEYS_ROOT, mode.name);
   await rm(keysDir, { recursive: true, force: true });
   const folders = await writeKeyFolders(keysDir, await generateKeySet(mode.name));
   console.log(`mode ${mode.name}: ${mode.summary}`);
   console.log(`fresh keys in ${relative(process.cwd(), keysDir)} (one folder per app, each holding only its own keys)`);
 
-  const services: SpawnedService[] = [];
+  const services = new Map<string, SpawnedService>();
+  let stopping = false;
   const stopAll = async () => {
-    await Promise.all(services.map((service) => service.stop()));
+    stopping = true;
+    await Promise.all([...services.values()].map((service) => service.stop()));
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
@@ -41,7 +48,7 @@ async function main(): Promise<void> {
           keysDir: folders[app]!,
           insecure: values.insecure !== undefined,
         });
-        services.push(await spawnService(appEntryPoint(app), env, { onOutput: (line) => showLogLine(app, line) }));
+        services.set(app, await spawnService(appEntryPoint(app), env, { onOutput: (line) => showLogLine(app, line) }));
       }),
     );
   } catch (error) {
@@ -55,6 +62,13 @@ async function main(): Promise<void> {
   console.log('\nlog in: curl -s 127.0.0.1:3000/auth/login -H \'content-type: application/json\' \\');
   console.log('          -d \'{"username":"alice","password":"wonderland-alice","audience":"dashboard-api"}\'');
   console.log('Ctrl-C stops all three.\n');
+  for (const [app, service] of services) {
+    service.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`${app} exited (${signal ?? `status ${code}`}); stopping the others`);
+      void stopAll().then(() => process.exit(1));
+    });
+  }
 }
 
 function showLogLine(app: string, line: string): void {

@@ -56,6 +56,15 @@ export async function findFreePorts(count: number, host = '127.0.0.1'): Promise<
   }
 }
 
+/** Whether nothing listens on a loopback port now. */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
 /** The whole environment of a spawned app: `PATH`, `HOST=127.0.0.1`, `PORT=0` and the settings, nothing inherited. */
 function bareEnv(settings: Readonly<Record<string, string>>): Record<string, string> {
   return { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...settings };

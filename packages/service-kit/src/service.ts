@@ -21,6 +21,7 @@ export interface ServiceDescription {
  */
 export function configureService(app: INestApplication, service: ServiceDescription): void {
   app.enableShutdownHooks();
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

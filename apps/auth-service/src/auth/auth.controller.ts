@@ -47,6 +47,7 @@ export class AuthController {
   @Roles('admin')
   @ApiBearerAuth()
   @ApiOkResponse({ description: 'The demo users, without their password hashes.' })
+  @ApiUnauthorizedResponse({ description: 'No valid access token for auth-service.' })
   @ApiForbiddenResponse({ description: 'The token lacks the admin role.' })
   list(): DemoUser[] {
     return this.users.list();

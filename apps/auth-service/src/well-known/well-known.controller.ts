@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, NotFoundException } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { JWKS_CACHE_CONTROL, publicJwks, type JsonWebKeySet, type KeyRing } from '@jwt-blast-radius/keys';
 import { KEY_RING, Public } from '@jwt-blast-radius/keys/nest';
@@ -14,11 +14,11 @@ export class WellKnownController {
   }
 
   @Get('jwks.json')
-  @Header('Cache-Control', JWKS_CACHE_CONTROL)
   @ApiOkResponse({ description: 'The public signing keys (RFC 7517).' })
   @ApiNotFoundResponse({ description: 'This mode has no public keys: its keys are secrets, never published.' })
-  keys(): JsonWebKeySet {
+  keys(@Res({ passthrough: true }) response: { setHeader(name: string, value: string): void }): JsonWebKeySet {
     if (!this.jwks) throw new NotFoundException();
+    response.setHeader('Cache-Control', JWKS_CACHE_CONTROL);
     return this.jwks;
   }
 

@@ -10,6 +10,10 @@ import { composeCommand, composeStack, containerOf, createComposeDriver, type Co
 
 jest.setTimeout(600_000);
 
+// testcontainers' reaper is an image that would have to be pulled; these tests take their stacks
+// down themselves (the lab stops each one, and afterAll clears one that failed coming up).
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+
 // Without a Docker engine these tests skip, saying so in one line; with REQUIRE_DOCKER=1 (as in CI)
 // they fail instead, so that a machine without Docker can never pass them silently.
 const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
