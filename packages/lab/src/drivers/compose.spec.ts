@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { APP_NAMES, MODE_NAMES, keyNameOf, type AppName, type ModeName } from '@jwt-blast-radius/keys';
+import { secretValuesOf } from '@jwt-blast-radius/keys/testing';
 import { DockerComposeEnvironment, Wait } from 'testcontainers';
 import { EXPECTED } from '../expected';
 import { mismatches, runLab, type Probe } from '../lab';
@@ -74,6 +75,8 @@ describeWithDocker('the compose stack, through testcontainers', () => {
     let probes: Probe[];
     const held = {} as Record<AppName, string[]>;
     const mounts = {} as Record<AppName, { destination: string; rw: boolean }[]>;
+    const environments = {} as Record<AppName, string[]>;
+    const secrets: string[] = [];
 
     beforeAll(async () => {
       // The lab drives the stack; before it stops it, the same compromise is inspected here.
@@ -81,11 +84,15 @@ describeWithDocker('the compose stack, through testcontainers', () => {
         const project = await testcontainersLauncher(...args);
         const stack = composeStack(project);
         for (const app of APP_NAMES) {
-          held[app] = signingKeysIn(await stack.compromise(app)).map((jwk) => keyNameOf(jwk.kid ?? ''));
+          const stolen = signingKeysIn(await stack.compromise(app));
+          held[app] = stolen.map((jwk) => keyNameOf(jwk.kid ?? ''));
+          secrets.push(...secretValuesOf({ keys: stolen }));
           const [inspected] = JSON.parse(execFileSync('docker', ['inspect', await containerOf(PROJECT, app)], { encoding: 'utf8' })) as {
             Mounts: { Destination: string; RW: boolean }[];
+            Config: { Env: string[] };
           }[];
           mounts[app] = inspected!.Mounts.map((mount) => ({ destination: mount.Destination, rw: mount.RW }));
+          environments[app] = inspected!.Config.Env;
         }
         return project;
       });
@@ -101,10 +108,12 @@ describeWithDocker('the compose stack, through testcontainers', () => {
       expect(mismatches(probes)).toEqual([]);
     });
 
-    it('gives each container only its own keys, on a read-only mount of its own', () => {
+    it('gives each container only its own keys, on a read-only mount of its own, and no key in its environment', () => {
       expect(held).toEqual(HELD[mode]);
       for (const app of APP_NAMES) {
         expect(mounts[app]).toEqual([{ destination: `/keys/${app}`, rw: false }]);
+        expect(environments[app]).toContain(`KEYS_DIR=/keys/${app}`);
+        expect(environments[app]!.filter((entry) => secrets.some((secret) => entry.includes(secret)))).toEqual([]);
       }
     });
 
