@@ -64,6 +64,6 @@ RUN node -e "const fs = require('fs'); \
       }"
 
 USER node
-HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=2s --timeout=2s --start-period=30s --retries=5 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["sh", "-c", "exec node \"apps/$APP/dist/main.js\""]
