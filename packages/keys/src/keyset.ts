@@ -12,7 +12,8 @@ export interface JsonWebKeySet {
 /** The file, inside an app's key folder, that holds the app's JWK set. */
 export const KEY_FILE_NAME = 'keys.json';
 
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+/** The JWK members that carry secret or private material (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
+export const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /**
  * Makes a key id that names the key it belongs to, so that a reader of a token header sees which

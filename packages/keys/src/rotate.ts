@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { JWK } from 'jose';
 import { APP_NAMES, type AppName } from './apps';
 import { KeysError } from './errors';
 import { findKeyFolderProblem } from './folders';
@@ -32,11 +33,11 @@ export async function rotateKeySet(
 ): Promise<Record<AppName, JsonWebKeySet>> {
   const mode = getMode(modeName, '--mode');
   const versionsOf = (set: JsonWebKeySet, name: string) => set.keys.filter((jwk) => keyNameOf(jwk.kid ?? '') === name);
-  const staged = new Map<string, Awaited<ReturnType<typeof generateKey>>>();
+  const wanted = { stage: 1, promote: 2, retire: undefined }[step];
+  const staged = new Map<string, JWK>();
   for (const key of mode.keys) {
     const holders = APP_NAMES.filter((app) => mode.holdings[app].includes(key.name));
     const versions = holders.length > 0 ? versionsOf(material[holders[0]!], key.name).length : 0;
-    const wanted = { stage: 1, promote: 2, retire: undefined }[step];
     if (wanted !== undefined && holders.length > 0 && versions !== wanted) {
       const state = versions === 1 ? 'one version (stage one first)' : `${versions} versions (promote or retire first)`;
       throw new KeysError('ERR_KEYS_CONFIG', `cannot ${step}: key "${key.name}" has ${state}`, '--step');

@@ -1,17 +1,8 @@
 #!/usr/bin/env node
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import {
-  MODE_NAMES,
-  createKeyRing,
-  createSigner,
-  createVerifier,
-  generateKeySet,
-  publicJwks,
-  type ModeName,
-  type Verifier,
-} from '@jwt-blast-radius/keys';
-import { startJwksServer, type JwksServer } from '@jwt-blast-radius/keys/testing';
+import { DEFAULT_ISSUER, MODE_NAMES, createVerifier, type ModeName, type Verifier } from '@jwt-blast-radius/keys';
+import { accessTokenClaims, createTestKeys, findSigningJwk, signWithJwk, type TestKeys } from '@jwt-blast-radius/keys/testing';
 import jwt from 'jsonwebtoken';
 
 // `npm run bench`: what verifying one access token costs a resource server in each mode, on both
@@ -27,16 +18,12 @@ interface Subject {
   readonly token: string;
 }
 
-async function prepare(mode: ModeName, servers: JwksServer[]): Promise<Subject> {
-  const issuer = 'http://127.0.0.1:3000';
-  const material = await generateKeySet(mode);
-  const settings = { mode, keyFile: undefined, issuer, audienceCheck: true } as const;
-  const issuerRing = await createKeyRing({ ...settings, app: 'auth-service', jwksUrl: '' }, material['auth-service']);
-  const server = await startJwksServer(publicJwks(issuerRing) ?? { keys: [] });
-  servers.push(server);
-  const ring = await createKeyRing({ ...settings, app: 'dashboard-api', jwksUrl: server.url }, material['dashboard-api']);
-  const { token } = await createSigner(issuerRing, { ttlSeconds: 300 }).signAccessToken({ sub: 'alice', roles: ['user'], audience: 'dashboard-api' });
-  return { mode, verifier: createVerifier(ring), token };
+async function prepare(mode: ModeName, keySets: TestKeys[]): Promise<Subject> {
+  const keys = await createTestKeys({ mode, app: 'dashboard-api' });
+  keySets.push(keys);
+  const claims = accessTokenClaims({ iss: DEFAULT_ISSUER, aud: 'dashboard-api', sub: 'alice', roles: ['user'] });
+  const token = await signWithJwk(findSigningJwk(keys.material, mode, 'dashboard-api'), claims);
+  return { mode, verifier: createVerifier(keys.ring), token };
 }
 
 async function verifyOnce({ verifier, token }: Subject, path: Path): Promise<void> {
@@ -61,9 +48,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, count: { type: 'string', default: '2000' } } });
   const rounds = Number(values.rounds);
   const count = Number(values.count);
-  const servers: JwksServer[] = [];
+  const keySets: TestKeys[] = [];
   try {
-    const subjects = await Promise.all(MODE_NAMES.map((mode) => prepare(mode, servers)));
+    const subjects = await Promise.all(MODE_NAMES.map((mode) => prepare(mode, keySets)));
     for (const subject of subjects) for (const path of PATHS) await opsPerSecond(subject, path, 200);
     const samples = new Map<string, number[]>();
     for (let round = 1; round <= rounds; round += 1) {
@@ -86,7 +73,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
     process.stdout.write(`\n${rounds} rounds of ${count} verifications per cell, one valid dashboard-api token, keys imported once.\n`);
   } finally {
-    await Promise.all(servers.map((server) => server.close()));
+    await Promise.all(keySets.map((keys) => keys.close()));
   }
 }
 

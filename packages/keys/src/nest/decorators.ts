@@ -1,4 +1,5 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
 import type { AccessTokenPrincipal } from '../verify';
 
 export const IS_PUBLIC = 'keys:public';
@@ -19,6 +20,11 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
  * @Roles('admin') @Get('admin') admin() { ... }
  */
 export const Roles = (...roles: string[]) => SetMetadata(REQUIRED_ROLES, roles);
+
+/** The roles `@Roles()` requires of the route being handled: none when it has no `@Roles()`. */
+export function requiredRoles(reflector: Reflector, context: ExecutionContext): string[] {
+  return reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]) ?? [];
+}
 
 /**
  * The verified principal of the request.

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
 import { logDecision, describeFailure } from './decision-log';
-import { IS_PUBLIC, REQUIRED_ROLES } from './decorators';
+import { IS_PUBLIC, requiredRoles } from './decorators';
 import { VERIFIER } from './tokens';
 
 export interface HttpExchange {
@@ -44,7 +44,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const app = this.verifier.app;
     if (!error && principal) {
       // A route that requires roles has one more decision to make: the roles guard logs it.
-      if (!this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()])?.length) {
+      if (requiredRoles(this.reflector, context).length === 0) {
         logDecision({ app, route, outcome: 'accepted', token, sub: (principal as AccessTokenPrincipal).sub });
       }
       return principal as TUser;

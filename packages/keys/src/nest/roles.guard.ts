@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, type CanActivate, type Executio
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
 import { logDecision } from './decision-log';
-import { REQUIRED_ROLES } from './decorators';
+import { requiredRoles } from './decorators';
 import { describeRequest } from './jwt-auth.guard';
 import { VERIFIER } from './tokens';
 
@@ -15,8 +15,8 @@ export class RolesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
-    if (!required?.length) return true;
+    const required = requiredRoles(this.reflector, context);
+    if (required.length === 0) return true;
     const { request, response, route, token } = describeRequest(context);
     const principal = (request as { user?: AccessTokenPrincipal }).user;
     const missing = required.filter((role) => !principal?.roles.includes(role));

@@ -3,7 +3,7 @@ import type { AppName } from '../apps';
 import { DEFAULT_ISSUER, readKeysSettings } from '../config';
 import { generateKeySet } from '../generate';
 import { publicJwks } from '../jwks';
-import { keyNameOf, type JsonWebKeySet } from '../keyset';
+import { PRIVATE_MEMBERS, keyNameOf, type JsonWebKeySet } from '../keyset';
 import { getMode } from '../modes';
 import { createKeyRing, type KeyRing } from '../ring';
 import { startJwksServer, type JwksServer } from './jwks-server';
@@ -68,8 +68,6 @@ export function findSigningJwk(material: Readonly<Record<AppName, JsonWebKeySet>
   return jwk;
 }
 
-const SECRET_MEMBERS = ['k', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
-
 /**
  * The secret and private values of a key set, for a test that checks some output never quotes them.
  *
@@ -78,7 +76,7 @@ const SECRET_MEMBERS = ['k', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
  */
 export function secretValuesOf(set: JsonWebKeySet): string[] {
   return set.keys.flatMap((jwk) =>
-    SECRET_MEMBERS.flatMap((member) => {
+    PRIVATE_MEMBERS.flatMap((member) => {
       const value = jwk[member];
       return typeof value === 'string' ? [value] : [];
     }),
