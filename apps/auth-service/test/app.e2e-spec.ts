@@ -41,7 +41,8 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
   });
   afterAll(() => server?.close());
 
-  const login = (username: string, password: string, audience: string) => request(server.url).post('/auth/login').send({ username, password, audience });
+  const login = (username: string, password: string, audience: string) =>
+    request(server.url).post('/auth/login').send({ username, password, audience });
 
   itGuardsItsRoutes(() => server, mode, { app, issuer, userRoute: '/auth/me', adminRoute: '/auth/users' });
 
@@ -57,7 +58,10 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
         const { status, body } = logins.get(audience)!;
         const token = String(body.access_token);
         const { iat, exp, aud } = decodePart(token, 1);
-        return [audience, { status, body, header: decodePart(token, 0), aud, lifetimeWithinLimit: Number(exp) - Number(iat) <= MAX_TOKEN_LIFETIME }];
+        return [
+          audience,
+          { status, body, header: decodePart(token, 0), aud, lifetimeWithinLimit: Number(exp) - Number(iat) <= MAX_TOKEN_LIFETIME },
+        ];
       });
       const expected = APP_NAMES.map((audience) => [
         audience,
@@ -73,7 +77,10 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
     });
 
     it("lets alice's auth-service token open /auth/me, and refuses her dashboard-api token there", async () => {
-      const me = (audience: AppName) => request(server.url).get('/auth/me').set('Authorization', `Bearer ${logins.get(audience)!.body.access_token}`);
+      const me = (audience: AppName) =>
+        request(server.url)
+          .get('/auth/me')
+          .set('Authorization', `Bearer ${logins.get(audience)!.body.access_token}`);
       const own = await me('auth-service');
       expect({ status: own.status, sub: own.body.sub }).toEqual({ status: 200, sub: 'alice' });
       expect(outcomeOf(await me('dashboard-api'))).toBe('refuse');
@@ -96,9 +103,14 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
   it('publishes its public keys, and nothing private, exactly when the mode has public keys', async () => {
     const { status, headers, body } = await request(server.url).get('/.well-known/jwks.json');
     const keys = status === 200 ? (body as JsonWebKeySet).keys : [];
-    const published = status === 200
-      ? { cacheControl: headers['cache-control'], kids: keys.map((jwk) => jwk.kid), privateMembers: keys.flatMap((jwk) => PRIVATE_MEMBERS.filter((member) => member in jwk)) }
-      : undefined;
+    const published =
+      status === 200
+        ? {
+            cacheControl: headers['cache-control'],
+            kids: keys.map((jwk) => jwk.kid),
+            privateMembers: keys.flatMap((jwk) => PRIVATE_MEMBERS.filter((member) => member in jwk)),
+          }
+        : undefined;
     const issuerKids = server.material['auth-service'].keys.map((jwk) => jwk.kid);
     expect({ status, published }).toEqual(
       getMode(mode).publishesJwks
@@ -125,7 +137,7 @@ describeStartupRefusals(app, join(__dirname, '..', 'dist', 'main.js'), async (di
       name: 'a token lifetime over 15 minutes',
       env: { AUTH_MODE: DEFAULT_MODE, KEYS_DIR: folders[app]!, TOKEN_TTL_SECONDS: '3600' },
       setting: 'TOKEN_TTL_SECONDS',
-      code: 'ERR_KEYS_CONFIG',
+      code: 'ERR_SETTINGS_INVALID',
       secrets: secretValuesOf(material[app]),
     },
   ];

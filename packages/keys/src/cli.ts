@@ -36,7 +36,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { mode: { type: 'string', default: DEFAULT_MODE }, out: { type: 'string' }, 'keep-valid': { type: 'boolean', default: false } },
+    options: {
+      mode: { type: 'string', default: DEFAULT_MODE },
+      out: { type: 'string' },
+      'keep-valid': { type: 'boolean', default: false },
+    },
   });
   if (!values.out) {
     process.stderr.write(`keys: --out is required\n${USAGE}\n`);
@@ -52,7 +56,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const found = APP_NAMES.some((app) => existsSync(join(out, app, KEY_FILE_NAME)));
-    process.stdout.write(found ? `the keys in ${out} do not serve ${mode.name} (${problem}): generating new ones\n` : `no keys in ${out} yet\n`);
+    process.stdout.write(
+      found ? `the keys in ${out} do not serve ${mode.name} (${problem}): generating new ones\n` : `no keys in ${out} yet\n`,
+    );
   }
   const folders = await writeKeyFolders(out, await generateKeySet(mode.name));
   process.stdout.write(`generated ${mode.name} keys\n`);
@@ -64,7 +70,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function rotate(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { mode: { type: 'string', default: DEFAULT_MODE }, dir: { type: 'string' }, step: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { mode: { type: 'string', default: DEFAULT_MODE }, dir: { type: 'string' }, step: { type: 'string' } },
+  });
   const step = ROTATION_STEPS.find((candidate) => candidate === values.step);
   if (!values.dir || !step) {
     process.stderr.write(`keys: rotate needs --dir and --step <${ROTATION_STEPS.join('|')}>\n${USAGE}\n`);

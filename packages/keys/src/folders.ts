@@ -22,7 +22,10 @@ export async function findKeyFolderProblem(dir: string, mode: string): Promise<s
       return describeStartupError(app, error);
     }
     for (const name of new Set(ring.keys.map((key) => key.name))) {
-      const kids = ring.keys.filter((key) => key.name === name).map((key) => key.kid).join(', ');
+      const kids = ring.keys
+        .filter((key) => key.name === name)
+        .map((key) => key.kid)
+        .join(', ');
       const other = versions.get(name) ?? { app, kids };
       if (other.kids !== kids) return `${app} holds ${kids} where ${other.app} holds ${other.kids}`;
       versions.set(name, other);

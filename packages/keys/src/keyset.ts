@@ -55,7 +55,7 @@ export function toPublicJwk(jwk: JWK): JWK {
   const copy: Record<string, unknown> = { ...jwk };
   for (const member of PRIVATE_MEMBERS) delete copy[member];
   delete copy.key_ops;
-  return copy as JWK;
+  return copy;
 }
 
 /**
@@ -92,7 +92,10 @@ export async function readKeySetFile(path: string, setting: string): Promise<Jso
 function isKeySet(value: unknown): value is JsonWebKeySet {
   if (typeof value !== 'object' || value === null) return false;
   const keys = (value as { keys?: unknown }).keys;
-  return Array.isArray(keys) && keys.every((key) => typeof key === 'object' && key !== null && typeof key.kty === 'string');
+  return (
+    Array.isArray(keys) &&
+    keys.every((key: unknown) => typeof key === 'object' && key !== null && typeof (key as { kty?: unknown }).kty === 'string')
+  );
 }
 
 /**
@@ -120,4 +123,3 @@ export async function writeKeyFolders(outDir: string, material: Readonly<Record<
   }
   return folders;
 }
-

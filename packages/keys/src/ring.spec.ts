@@ -50,9 +50,21 @@ describe('loading an app key ring at start-up', () => {
   it.each([
     ['an unknown mode', { AUTH_MODE: 'hs-everything' }, 'dashboard-api', 'ERR_KEYS_UNKNOWN_MODE', 'AUTH_MODE'],
     ['no key folder', { AUTH_MODE: 'shared-hs256' }, 'dashboard-api', 'ERR_KEYS_MISSING', 'KEYS_DIR'],
-    ['a key file that is not there', { AUTH_MODE: 'shared-hs256', KEYS_FILE: '/nonexistent/keys.json' }, 'mobile-api', 'ERR_KEYS_MISSING', 'KEYS_FILE'],
+    [
+      'a key file that is not there',
+      { AUTH_MODE: 'shared-hs256', KEYS_FILE: '/nonexistent/keys.json' },
+      'mobile-api',
+      'ERR_KEYS_MISSING',
+      'KEYS_FILE',
+    ],
     ['an ISSUER that is not a URL', { ISSUER: 'issuer' }, 'mobile-api', 'ERR_KEYS_CONFIG', 'ISSUER'],
-    ['a switch that is neither true nor false', { INSECURE_SKIP_AUDIENCE_CHECK: 'yes' }, 'mobile-api', 'ERR_KEYS_CONFIG', 'INSECURE_SKIP_AUDIENCE_CHECK'],
+    [
+      'a switch that is neither true nor false',
+      { INSECURE_SKIP_AUDIENCE_CHECK: 'yes' },
+      'mobile-api',
+      'ERR_KEYS_CONFIG',
+      'INSECURE_SKIP_AUDIENCE_CHECK',
+    ],
   ] as const)('refuses %s', async (_name, env, app, code, setting) => {
     expect(await failure(env, app)).toEqual({ code, setting });
   });
@@ -60,7 +72,10 @@ describe('loading an app key ring at start-up', () => {
   it('refuses an HS secret under 256 bits', async () => {
     const weak = { keys: [{ kty: 'oct', k: 'c2hvcnQtc2VjcmV0LTEyOA', kid: 'shared.00000001', alg: 'HS256' }] };
     const folder = await folderWith('shared-hs256', 'mobile-api', weak);
-    expect(await failure({ AUTH_MODE: 'shared-hs256', KEYS_DIR: folder }, 'mobile-api')).toEqual({ code: 'ERR_KEYS_WEAK_SECRET', setting: 'KEYS_DIR' });
+    expect(await failure({ AUTH_MODE: 'shared-hs256', KEYS_DIR: folder }, 'mobile-api')).toEqual({
+      code: 'ERR_KEYS_WEAK_SECRET',
+      setting: 'KEYS_DIR',
+    });
   });
 
   it('refuses private key material handed to a verify-only app in rs256-jwks', async () => {

@@ -72,7 +72,11 @@ function checkHeldKey(jwk: JWK, mode: ModeDefinition, app: string, holds: readon
   const kid = jwk.kid ?? '';
   const name = keyNameOf(kid);
   if (holds.length === 0 && isPrivateJwk(jwk)) {
-    throw new KeysError('ERR_KEYS_PRIVATE_KEY_FORBIDDEN', `holds private key material ("${kid}"); ${app} verifies only, in ${mode.name}`, setting);
+    throw new KeysError(
+      'ERR_KEYS_PRIVATE_KEY_FORBIDDEN',
+      `holds private key material ("${kid}"); ${app} verifies only, in ${mode.name}`,
+      setting,
+    );
   }
   if (!holds.includes(name)) {
     throw new KeysError('ERR_KEYS_UNEXPECTED_KEY', `holds "${kid}", which ${app} must not hold in ${mode.name}`, setting);

@@ -23,7 +23,11 @@ async function restart(mode: string, material: Record<AppName, JsonWebKeySet>) {
   const verifier = createVerifier(await createKeyRing({ ...settings, app: 'dashboard-api', jwksUrl: jwks.url }, material['dashboard-api']));
   const signer = createSigner(issuerRing, { ttlSeconds: 300 });
   const sign = async () => (await signer.signAccessToken({ sub: 'alice', roles: ['user'], audience: 'dashboard-api' })).token;
-  const accepts = (token: string) => verifier.verifyAccessToken(token).then(() => true, () => false);
+  const accepts = (token: string) =>
+    verifier.verifyAccessToken(token).then(
+      () => true,
+      () => false,
+    );
   return { sign, accepts, close: () => jwks.close() };
 }
 

@@ -42,7 +42,7 @@ export interface SignerOptions {
  */
 export function createSigner(ring: KeyRing, options: SignerOptions): Signer {
   if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1 || options.ttlSeconds > MAX_TOKEN_LIFETIME) {
-    throw new KeysError('ERR_KEYS_CONFIG', `must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}`, 'TOKEN_TTL_SECONDS');
+    throw new KeysError('ERR_KEYS_CONFIG', `ttlSeconds must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}`);
   }
   const keyFor = new Map<AppName, HeldKey>();
   for (const audience of APP_NAMES) {
@@ -50,7 +50,11 @@ export function createSigner(ring: KeyRing, options: SignerOptions): Signer {
     const versions = ring.keys.filter((key) => key.name === name);
     const newest = versions[versions.length - 1];
     if (!newest) {
-      throw new KeysError('ERR_KEYS_MISSING', `holds no "${name}" key to sign for ${audience}`, ring.settings.keyFile?.setting ?? 'KEYS_DIR');
+      throw new KeysError(
+        'ERR_KEYS_MISSING',
+        `holds no "${name}" key to sign for ${audience}`,
+        ring.settings.keyFile?.setting ?? 'KEYS_DIR',
+      );
     }
     keyFor.set(audience, newest);
   }

@@ -27,7 +27,13 @@ describe.each(MODE_NAMES)('the verifiers of %s', (mode) => {
       const verifier = createVerifier(ring);
       const cases = await buildVerificationCases({ mode, material, audience, issuer });
       const outcomes = await Promise.all(
-        cases.map(async ({ name, token }) => [name, await verifier.verifyAccessToken(token).then(() => 'accept', () => 'refuse')]),
+        cases.map(async ({ name, token }) => [
+          name,
+          await verifier.verifyAccessToken(token).then(
+            () => 'accept',
+            () => 'refuse',
+          ),
+        ]),
       );
       expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(cases.map(({ name, expected }) => [name, expected])));
     });

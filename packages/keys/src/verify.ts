@@ -65,7 +65,8 @@ export function createVerifier(ring: KeyRing): Verifier {
     if (header.alg !== mode.alg) throw new KeysError('ERR_TOKEN_HEADER', 'algorithm not accepted');
     // RFC 9068 §4: a resource server rejects a JWT access token whose typ is not at+jwt (RFC 7515
     // §4.1.9 lets the "application/" prefix be written or left out).
-    if (header.typ?.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYPE) throw new KeysError('ERR_TOKEN_HEADER', 'typ is not at+jwt');
+    if (header.typ?.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYPE)
+      throw new KeysError('ERR_TOKEN_HEADER', 'typ is not at+jwt');
     // RFC 7515 §4.1.11: no extension this verifier understands, so any crit header is refused.
     if (header.crit !== undefined) throw new KeysError('ERR_TOKEN_HEADER', 'crit is not supported');
     if (typeof header.kid !== 'string') throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'no kid');
@@ -89,7 +90,14 @@ export function createVerifier(ring: KeyRing): Verifier {
     const { sub, jti, iat, exp } = payload;
     const roles = (payload as { roles?: unknown }).roles;
     const hasAudience = typeof payload.aud === 'string' || (Array.isArray(payload.aud) && payload.aud.length > 0);
-    if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || typeof iat !== 'number' || typeof exp !== 'number' || !hasAudience) {
+    if (
+      typeof sub !== 'string' ||
+      sub === '' ||
+      typeof jti !== 'string' ||
+      typeof iat !== 'number' ||
+      typeof exp !== 'number' ||
+      !hasAudience
+    ) {
       throw new KeysError('ERR_TOKEN_CLAIMS', 'a required claim is missing');
     }
     if (exp - iat > MAX_TOKEN_LIFETIME) throw new KeysError('ERR_TOKEN_CLAIMS', 'lifetime too long');

@@ -19,7 +19,12 @@ export interface Forgery {
  * const forgeries = await forgeAdminTokens(loot, 'mobile-api', publicJwks);
  */
 export async function forgeAdminTokens(loot: Loot, target: AppName, published: JsonWebKeySet | undefined): Promise<Forgery[]> {
-  const claims = accessTokenClaims({ iss: loot.env.ISSUER ?? DEFAULT_ISSUER, aud: target, ...FORGED_IDENTITY, roles: [...FORGED_IDENTITY.roles] });
+  const claims = accessTokenClaims({
+    iss: loot.env.ISSUER ?? DEFAULT_ISSUER,
+    aud: target,
+    ...FORGED_IDENTITY,
+    roles: [...FORGED_IDENTITY.roles],
+  });
   const forgeries: Forgery[] = [];
   const stolen = signingKeysIn(loot);
   for (const jwk of stolen) {

@@ -5,7 +5,6 @@ import type { Variant } from './expected';
 import type { Probe } from './lab';
 import { formatMarkdown, formatTerminal, formatVerdict } from './report';
 
-
 /** The reports in docs/ that the lab generates from a real run of each variant. */
 export const DOCS_REPORTS: Readonly<Record<Variant, string>> = {
   secure: 'docs/blast-radius.md',

@@ -24,7 +24,9 @@ describe.each(VARIANTS)('the lab with the %s services, against real processes', 
   it('probes every cell of the forge and replay matrices of every mode', () => {
     const cells = MODE_NAMES.flatMap((mode) =>
       (['forge', 'replay'] as const).flatMap((attack) =>
-        Object.entries(EXPECTED[variant][mode][attack]).flatMap(([compromised, row]) => Object.keys(row).map((target) => `${mode} ${attack} ${compromised} → ${target}`)),
+        Object.entries(EXPECTED[variant][mode][attack]).flatMap(([compromised, row]) =>
+          Object.keys(row).map((target) => `${mode} ${attack} ${compromised} → ${target}`),
+        ),
       ),
     );
     expect(Object.keys(outcome(probes, () => true)).sort()).toEqual(cells.sort());
@@ -51,7 +53,10 @@ describe('the generated documents', () => {
 
 describe('the lab against services that behave otherwise', () => {
   it('reports each differing cell: services that skip the audience check, judged by the secure table', async () => {
-    const misconfigured: StackDriver = { name: 'misconfigured', start: (mode, options) => localDriver.start(mode, { ...options, insecure: true }) };
+    const misconfigured: StackDriver = {
+      name: 'misconfigured',
+      start: (mode, options) => localDriver.start(mode, { ...options, insecure: true }),
+    };
     const probes = await runLab({ modes: ['rs256-jwks'], driver: misconfigured, variant: 'secure' });
     const differing = mismatches(probes).map((probe) => `${probe.attack} ${probe.compromised} → ${probe.target}`);
     expect(differing.sort()).toEqual(

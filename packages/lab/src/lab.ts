@@ -45,7 +45,9 @@ export async function runLab({ modes, driver, variant, progress = () => {} }: La
     try {
       const authUrl = stack.urls['auth-service'];
       say('harvesting alice’s token for each audience');
-      const harvest = Object.fromEntries(await Promise.all(APP_NAMES.map(async (app) => [app, await harvestToken(authUrl, app)]))) as Record<AppName, string>;
+      const harvest = Object.fromEntries(
+        await Promise.all(APP_NAMES.map(async (app) => [app, await harvestToken(authUrl, app)])),
+      ) as Record<AppName, string>;
       const published = await fetchPublishedJwks(authUrl);
       for (const compromised of APP_NAMES) {
         const loot = await stack.compromise(compromised);
@@ -58,7 +60,9 @@ export async function runLab({ modes, driver, variant, progress = () => {} }: La
           const answer = await tryTokens(`${stack.urls[target]}${ROUTES[target].admin}`, await forgeAdminTokens(loot, target, published));
           probes.push({ mode, variant, compromised, target, attack: 'forge', ...answer, expected: expected.forge[compromised][target]! });
           if (target === compromised) continue;
-          const replay = await tryTokens(`${stack.urls[target]}${ROUTES[target].user}`, [{ via: 'harvested token', token: harvest[compromised] }]);
+          const replay = await tryTokens(`${stack.urls[target]}${ROUTES[target].user}`, [
+            { via: 'harvested token', token: harvest[compromised] },
+          ]);
           probes.push({ mode, variant, compromised, target, attack: 'replay', ...replay, expected: expected.replay[compromised][target]! });
         }
       }

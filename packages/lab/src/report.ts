@@ -62,7 +62,10 @@ export function formatTerminal(all: readonly Probe[]): string {
     const probes = all.filter((p) => p.mode === mode);
     out.push(`\n${mode}: ${MODES[mode].summary}`, `  ${VARIANT_NOTES[probes[0]!.variant]}`);
     for (const attack of ['forge', 'replay'] as const) {
-      out.push(`\n  ${ATTACKS[attack]}`, ...textTable(['compromised ↓  target →', ...APP_NAMES], rows(probes, attack)).map((line) => `  ${line}`));
+      out.push(
+        `\n  ${ATTACKS[attack]}`,
+        ...textTable(['compromised ↓  target →', ...APP_NAMES], rows(probes, attack)).map((line) => `  ${line}`),
+      );
     }
     out.push(`\n  ${summary(probes)}`);
   }
@@ -71,7 +74,11 @@ export function formatTerminal(all: readonly Probe[]): string {
 
 function textTable(header: string[], body: string[][]): string[] {
   const widths = header.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((text, i) => text.padEnd(widths[i]!)).join(' │ ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((text, i) => text.padEnd(widths[i]!))
+      .join(' │ ')
+      .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...body.map(line)];
 }
 
@@ -104,7 +111,13 @@ export function formatMarkdown(all: readonly Probe[], command: string): string {
     const probes = all.filter((p) => p.mode === mode);
     out.push('', `## ${mode}`, '', `${capitalize(MODES[mode].summary)}.`);
     for (const attack of ['forge', 'replay'] as const) {
-      out.push('', `**${ATTACKS[attack]}**`, '', `| compromised ↓ target → | ${APP_NAMES.join(' | ')} |`, `|---|${APP_NAMES.map(() => '---|').join('')}`);
+      out.push(
+        '',
+        `**${ATTACKS[attack]}**`,
+        '',
+        `| compromised ↓ target → | ${APP_NAMES.join(' | ')} |`,
+        `|---|${APP_NAMES.map(() => '---|').join('')}`,
+      );
       for (const row of rows(probes, attack)) out.push(`| ${row.map((text) => text.replace('ACCEPTED', '**accepted**')).join(' | ')} |`);
     }
     out.push('', `${capitalize(summary(probes))}.`);

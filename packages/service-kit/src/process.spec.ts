@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { findFreePorts, isHealthy, isPortFree } from './process';
-import { readHttpSettings } from './http-settings';
+import { readHttpSettings } from './settings';
 
 describe('the HTTP settings of an app', () => {
   it('listen on loopback unless HOST says otherwise', () => {
@@ -10,7 +10,7 @@ describe('the HTTP settings of an app', () => {
   });
 
   it.each(['-1', '65536', 'http', '30.5'])('refuse PORT=%s, naming the setting', (PORT) => {
-    expect(() => readHttpSettings({ PORT }, 3001)).toThrow(expect.objectContaining({ code: 'ERR_KEYS_CONFIG', setting: 'PORT' }));
+    expect(() => readHttpSettings({ PORT }, 3001)).toThrow(expect.objectContaining({ code: 'ERR_SETTINGS_INVALID', setting: 'PORT' }));
   });
 });
 

@@ -150,7 +150,11 @@ export interface ExitedService {
  * @example
  * const { status, stderr } = await runServiceToExit(main, { AUTH_MODE: 'none' });
  */
-export async function runServiceToExit(main: string, settings: Readonly<Record<string, string>>, timeoutMs = 15_000): Promise<ExitedService> {
+export async function runServiceToExit(
+  main: string,
+  settings: Readonly<Record<string, string>>,
+  timeoutMs = 15_000,
+): Promise<ExitedService> {
   const child = spawn(process.execPath, [main], { env: bareEnv(settings), cwd: dirname(dirname(main)), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -164,4 +168,3 @@ export async function runServiceToExit(main: string, settings: Readonly<Record<s
     clearTimeout(timer);
   }
 }
-

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { ConsoleLogger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { describeStartupError, KeysError } from '@jwt-blast-radius/keys';
-import type { HttpSettings } from './http-settings';
+import { SettingsError, describeStartupError } from './errors';
+import type { HttpSettings } from './settings';
 
 export interface ServiceDescription {
   /** The app's name, which is also its audience. */
@@ -58,7 +58,7 @@ async function start(service: ServiceDescription, prepare: () => Promise<{ modul
     await app.listen(http.port, http.host);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new KeysError('ERR_KEYS_CONFIG', `cannot listen on ${http.host}:${http.port} (${code})`, 'PORT');
+    throw new SettingsError('ERR_SETTINGS_LISTEN', `cannot listen on ${http.host}:${http.port} (${code})`, 'PORT');
   }
   const url = await app.getUrl();
   new ConsoleLogger(service.app, { json: true }).log({ event: 'listening', app: service.app, url: url.replace('[::1]', 'localhost') });

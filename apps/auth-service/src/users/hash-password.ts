@@ -5,7 +5,7 @@ import { hashPassword } from './password';
 // it never lands in the shell history: `echo -n 'secret' | npm run hash-password -w auth-service`.
 let input = '';
 process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => (input += chunk));
+process.stdin.on('data', (chunk: string) => (input += chunk));
 process.stdin.on('end', () => {
-  hashPassword(input.replace(/\r?\n$/, '')).then((hash) => process.stdout.write(`${hash}\n`));
+  void hashPassword(input.replace(/\r?\n$/, '')).then((hash) => process.stdout.write(`${hash}\n`));
 });

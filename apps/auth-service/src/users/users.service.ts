@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { KeysError } from '@jwt-blast-radius/keys';
+import { SettingsError } from '@jwt-blast-radius/service-kit';
 import { hashPassword, verifyPassword } from './password';
 
 export interface DemoUser {
@@ -24,12 +24,19 @@ export function readUsersFile(path: string): StoredUser[] {
   try {
     users = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    throw new KeysError('ERR_KEYS_CONFIG', 'cannot read the users file as JSON', 'USERS_FILE');
+    throw new SettingsError('ERR_SETTINGS_UNREADABLE', 'cannot read the users file as JSON', 'USERS_FILE');
   }
   const valid =
     Array.isArray(users) &&
-    users.every((u: Partial<StoredUser>) => typeof u.username === 'string' && Array.isArray(u.roles) && typeof u.passwordHash === 'string' && u.passwordHash.startsWith('scrypt$'));
-  if (!valid) throw new KeysError('ERR_KEYS_CONFIG', 'must be a list of { username, roles, passwordHash } with scrypt hashes', 'USERS_FILE');
+    users.every(
+      (u: Partial<StoredUser>) =>
+        typeof u.username === 'string' &&
+        Array.isArray(u.roles) &&
+        typeof u.passwordHash === 'string' &&
+        u.passwordHash.startsWith('scrypt$'),
+    );
+  if (!valid)
+    throw new SettingsError('ERR_SETTINGS_INVALID', 'must be a list of { username, roles, passwordHash } with scrypt hashes', 'USERS_FILE');
   return users as StoredUser[];
 }
 

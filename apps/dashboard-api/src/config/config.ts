@@ -1,5 +1,5 @@
 import { readKeysSettings, type KeysSettings } from '@jwt-blast-radius/keys';
-import { readHttpSettings, type HttpSettings } from '@jwt-blast-radius/service-kit';
+import { readHttpSettings, type Env, type HttpSettings } from '@jwt-blast-radius/service-kit';
 
 export interface AppConfig {
   readonly http: HttpSettings;
@@ -7,6 +7,6 @@ export interface AppConfig {
 }
 
 /** The one place that reads the environment: `HOST`, `PORT` and the key settings. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+export function loadConfig(env: Env): AppConfig {
   return { http: readHttpSettings(env, 3001), keys: readKeysSettings(env, 'dashboard-api') };
 }

@@ -27,11 +27,7 @@ export const DEFAULT_MODE: ModeName = 'rs256-jwks';
  */
 export function getMode(name: string, setting = 'AUTH_MODE'): ModeDefinition {
   if (!Object.hasOwn(MODES, name)) {
-    throw new KeysError(
-      'ERR_KEYS_UNKNOWN_MODE',
-      `unknown mode "${name}"; expected one of ${MODE_NAMES.join(', ')}`,
-      setting,
-    );
+    throw new KeysError('ERR_KEYS_UNKNOWN_MODE', `unknown mode "${name}"; expected one of ${MODE_NAMES.join(', ')}`, setting);
   }
   return MODES[name as ModeName];
 }

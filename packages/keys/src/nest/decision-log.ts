@@ -39,5 +39,5 @@ export function describeFailure(failure: unknown): string {
     const code = (failure as { code?: unknown }).code;
     return typeof code === 'string' ? code : `${failure.name}: ${failure.message}`.slice(0, 160);
   }
-  return String(failure).slice(0, 160);
+  return typeof failure === 'string' ? failure.slice(0, 160) : typeof failure;
 }

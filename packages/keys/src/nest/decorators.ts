@@ -33,5 +33,6 @@ export function requiredRoles(reflector: Reflector, context: ExecutionContext): 
  * @Get('me') me(@Principal() principal: AccessTokenPrincipal) { ... }
  */
 export const Principal = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): AccessTokenPrincipal => context.switchToHttp().getRequest<{ user: AccessTokenPrincipal }>().user,
+  (_data: unknown, context: ExecutionContext): AccessTokenPrincipal =>
+    context.switchToHttp().getRequest<{ user: AccessTokenPrincipal }>().user,
 );

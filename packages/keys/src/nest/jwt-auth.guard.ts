@@ -39,7 +39,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return super.canActivate(context);
   }
 
-  override handleRequest<TUser = AccessTokenPrincipal>(error: unknown, principal: unknown, info: unknown, context: ExecutionContext): TUser {
+  override handleRequest<TUser = AccessTokenPrincipal>(
+    error: unknown,
+    principal: unknown,
+    info: unknown,
+    context: ExecutionContext,
+  ): TUser {
     const { response, route, token } = describeRequest(context);
     const app = this.verifier.app;
     if (!error && principal) {

@@ -27,7 +27,9 @@ export class KeysModule implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.verifier.policy.audience) {
-      new Logger('auth').warn(`INSECURE_SKIP_AUDIENCE_CHECK is on: ${this.verifier.app} accepts tokens issued for ANY audience. Workshop use only.`);
+      new Logger('auth').warn(
+        `INSECURE_SKIP_AUDIENCE_CHECK is on: ${this.verifier.app} accepts tokens issued for ANY audience. Workshop use only.`,
+      );
     }
   }
 

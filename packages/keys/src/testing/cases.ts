@@ -42,7 +42,8 @@ export async function buildVerificationCases(context: VerificationCaseContext): 
   const signingKey = findSigningJwk(context.material, context.mode, audience);
   const base = { iss: issuer, aud: audience, sub: context.sub ?? 'alice', roles: [...(context.roles ?? ['user'])] };
   const claims = (extra: Record<string, unknown> = {}) => accessTokenClaims({ ...base, ...extra }, now);
-  const sign = (extra: Record<string, unknown> = {}, header: Record<string, unknown> = {}) => signWithJwk(signingKey, claims(extra), header);
+  const sign = (extra: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
+    signWithJwk(signingKey, claims(extra), header);
 
   const otherApp = APP_NAMES.find((app) => app !== audience && app !== 'auth-service')!;
   const otherKey = context.material[otherApp].keys[0] ?? { ...(await attackerRsaKey()), kid: signingKey.kid };

@@ -35,16 +35,24 @@ export async function buildStartupFailureCases(app: AppName, dir: string): Promi
   ];
   for (const mode of modes) {
     if (mode.holdings[app].length > 0) {
-      cases.push({ name: `${mode.name} without KEYS_DIR`, env: { AUTH_MODE: mode.name }, setting: 'KEYS_DIR', code: 'ERR_KEYS_MISSING', secrets: [] });
+      cases.push({
+        name: `${mode.name} without KEYS_DIR`,
+        env: { AUTH_MODE: mode.name },
+        setting: 'KEYS_DIR',
+        code: 'ERR_KEYS_MISSING',
+        secrets: [],
+      });
       continue;
     }
     const issuerKeys = (await generateKeySet(mode.name))['auth-service'];
-    cases.push(await withKeyFolder(dir, `${mode.name}-issuer-keys`, issuerKeys, {
-      name: `${mode.name} with the issuer's private key`,
-      env: { AUTH_MODE: mode.name },
-      setting: 'KEYS_DIR',
-      code: 'ERR_KEYS_PRIVATE_KEY_FORBIDDEN',
-    }));
+    cases.push(
+      await withKeyFolder(dir, `${mode.name}-issuer-keys`, issuerKeys, {
+        name: `${mode.name} with the issuer's private key`,
+        env: { AUTH_MODE: mode.name },
+        setting: 'KEYS_DIR',
+        code: 'ERR_KEYS_PRIVATE_KEY_FORBIDDEN',
+      }),
+    );
   }
   const secretHeld = modes.flatMap((mode) =>
     mode.holdings[app].filter((name) => mode.keys.some((key) => key.name === name && key.kty === 'oct')).map((name) => ({ mode, name })),
@@ -53,12 +61,19 @@ export async function buildStartupFailureCases(app: AppName, dir: string): Promi
     const bits = SECRET_BITS / 2;
     const { mode, name } = secretHeld;
     const shortSecret = { kty: 'oct', kid: `${name}.00000001`, alg: mode.alg, use: 'sig', k: base64url.encode(randomBytes(bits / 8)) };
-    cases.push(await withKeyFolder(dir, 'short-secret', { keys: [shortSecret] }, {
-      name: `a ${bits}-bit secret in ${mode.name}`,
-      env: { AUTH_MODE: mode.name },
-      setting: 'KEYS_DIR',
-      code: 'ERR_KEYS_WEAK_SECRET',
-    }));
+    cases.push(
+      await withKeyFolder(
+        dir,
+        'short-secret',
+        { keys: [shortSecret] },
+        {
+          name: `a ${bits}-bit secret in ${mode.name}`,
+          env: { AUTH_MODE: mode.name },
+          setting: 'KEYS_DIR',
+          code: 'ERR_KEYS_WEAK_SECRET',
+        },
+      ),
+    );
   }
   return cases;
 }

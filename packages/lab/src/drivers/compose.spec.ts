@@ -27,7 +27,11 @@ const describeWithDocker = dockerAnswers || dockerRequired ? describe : describe
 /** The key names each container must hold: the distribution of every mode, written out. */
 const HELD: Readonly<Record<ModeName, Readonly<Record<AppName, readonly string[]>>>> = {
   'shared-hs256': { 'auth-service': ['shared'], 'dashboard-api': ['shared'], 'mobile-api': ['shared'] },
-  'per-app-secret': { 'auth-service': ['auth-service', 'dashboard-api', 'mobile-api'], 'dashboard-api': ['dashboard-api'], 'mobile-api': ['mobile-api'] },
+  'per-app-secret': {
+    'auth-service': ['auth-service', 'dashboard-api', 'mobile-api'],
+    'dashboard-api': ['dashboard-api'],
+    'mobile-api': ['mobile-api'],
+  },
   'rs256-jwks': { 'auth-service': ['issuer'], 'dashboard-api': [], 'mobile-api': [] },
 };
 
@@ -53,14 +57,17 @@ const testcontainersLauncher: ComposeLauncher = async (_mode, env) => {
 function leftovers(): string {
   const label = `label=com.docker.compose.project=${PROJECT}`;
   return ['ps', 'network', 'volume']
-    .map((kind) => execFileSync('docker', [...(kind === 'ps' ? ['ps', '-a'] : [kind, 'ls']), '-q', '--filter', label], { encoding: 'utf8' }).trim())
+    .map((kind) =>
+      execFileSync('docker', [...(kind === 'ps' ? ['ps', '-a'] : [kind, 'ls']), '-q', '--filter', label], { encoding: 'utf8' }).trim(),
+    )
     .filter(Boolean)
     .join(' ');
 }
 
 describeWithDocker('the compose stack, through testcontainers', () => {
   beforeAll(() => {
-    if (!dockerAnswers) throw new Error('REQUIRE_DOCKER=1, but no Docker engine answers `docker info`: start one with docker/start-engine.sh');
+    if (!dockerAnswers)
+      throw new Error('REQUIRE_DOCKER=1, but no Docker engine answers `docker info`: start one with docker/start-engine.sh');
     execFileSync('bash', [join(REPO_ROOT, 'docker', 'make-base-image.sh')], { stdio: 'inherit' });
   });
 
@@ -113,7 +120,7 @@ describeWithDocker('the compose stack, through testcontainers', () => {
       for (const app of APP_NAMES) {
         expect(mounts[app]).toEqual([{ destination: `/keys/${app}`, rw: false }]);
         expect(environments[app]).toContain(`KEYS_DIR=/keys/${app}`);
-        expect(environments[app]!.filter((entry) => secrets.some((secret) => entry.includes(secret)))).toEqual([]);
+        expect(environments[app].filter((entry) => secrets.some((secret) => entry.includes(secret)))).toEqual([]);
       }
     });
 

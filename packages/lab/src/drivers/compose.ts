@@ -43,7 +43,8 @@ process.stdout.write(JSON.stringify({ pid, environ: fs.readFileSync('/proc/' + p
 function containerFiles(container: string): FileReader {
   const node = (script: string, arg: string) => docker(['exec', container, 'node', '-e', script, arg]);
   return {
-    list: async (dir) => JSON.parse(await node('process.stdout.write(JSON.stringify(require("fs").readdirSync(process.argv[1])))', dir)) as string[],
+    list: async (dir) =>
+      JSON.parse(await node('process.stdout.write(JSON.stringify(require("fs").readdirSync(process.argv[1])))', dir)) as string[],
     read: (path) => node('process.stdout.write(require("fs").readFileSync(process.argv[1], "utf8"))', path),
   };
 }
@@ -70,9 +71,17 @@ export function composeStack(project: ComposeProject): RunningStack {
     urls: COMPOSE_URLS,
     async compromise(app) {
       const container = await containerOf(project.name, app);
-      const { pid, environ } = JSON.parse(await docker(['exec', container, 'node', '-e', READ_APP_ENVIRON])) as { pid: string; environ: string };
+      const { pid, environ } = JSON.parse(await docker(['exec', container, 'node', '-e', READ_APP_ENVIRON])) as {
+        pid: string;
+        environ: string;
+      };
       const env = parseEnviron(environ);
-      return { app, source: `container ${container.slice(0, 12)}, pid ${pid}`, env, files: await collectKeyFiles(env, containerFiles(container)) };
+      return {
+        app,
+        source: `container ${container.slice(0, 12)}, pid ${pid}`,
+        env,
+        files: await collectKeyFiles(env, containerFiles(container)),
+      };
     },
     stop: () => project.down(),
   };
@@ -124,7 +133,14 @@ export const cliLauncher: ComposeLauncher = async (mode, env, { progress }) => {
     await compose(['up', '-d', '--build']);
   } catch (error) {
     await down().catch(() => {});
-    throw new Error(`compose up failed in ${mode}: ${String((error as { stderr?: string }).stderr ?? error).trim().split('\n').slice(-3).join(' | ')}`);
+    throw new Error(
+      `compose up failed in ${mode}: ${String((error as { stderr?: string }).stderr ?? error)
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ')}`,
+      { cause: error },
+    );
   }
   progress('waiting until every service answers /health');
   const deadline = Date.now() + 120_000;
@@ -139,4 +155,3 @@ export const cliLauncher: ComposeLauncher = async (mode, env, { progress }) => {
 };
 
 export const composeDriver = createComposeDriver(cliLauncher);
-

@@ -2,11 +2,7 @@ import type { DynamicModule, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { isAppName, type AppName, type JsonWebKeySet, type KeyRing } from '@jwt-blast-radius/keys';
 import { createTestKeys } from '@jwt-blast-radius/keys/testing';
-import { runServiceToExit } from './process';
-import { configureService, type ServiceDescription } from './service';
-
-export * from './process';
-export { describeStartupRefusals, itGuardsItsRoutes, type GuardedRoutes } from './contract';
+import { configureService, type ServiceDescription } from '../service';
 
 /** An app listening on a loopback port. Closed by `await using`, or by `close()`. */
 export interface RunningService extends AsyncDisposable {
@@ -23,7 +19,11 @@ export interface RunningService extends AsyncDisposable {
  * await using service = await startService(AppModule.forRoot(ring), SERVICE);
  * await fetch(`${service.url}/health`);
  */
-export async function startService(module: DynamicModule, service: ServiceDescription, logger: false | LogLevel[] = false): Promise<RunningService> {
+export async function startService(
+  module: DynamicModule,
+  service: ServiceDescription,
+  logger: false | LogLevel[] = false,
+): Promise<RunningService> {
   const app = await NestFactory.create(module, { logger });
   const close = () => app.close();
   try {
@@ -77,53 +77,4 @@ export async function startAppUnderTest({ mode, service, module, issuer, logger 
     await keys.close();
     throw error;
   }
-}
-
-/** The body of every 401 the token guard answers, whatever the reason. */
-export const UNAUTHORIZED_BODY = JSON.stringify({ message: 'Unauthorized', statusCode: 401 });
-
-/** The parts of an HTTP response that {@link outcomeOf} reads (a supertest response has them). */
-export interface HttpAnswer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly text: string;
-}
-
-/**
- * What a guarded route made of a token: `accept` for a 200; `refuse` for the one refusal the apps
- * give (a 401, the RFC 6750 §3.1 `invalid_token` challenge and the same bare body); anything else is
- * described as it came back, so that a table of outcomes shows it beside the expected word.
- *
- * @example
- * outcomeOf(await request(url).get('/mobile/feed').set('Authorization', `Bearer ${token}`)); // 'refuse'
- */
-export function outcomeOf({ status, headers, text }: HttpAnswer): string {
-  const challenge = headers['www-authenticate'];
-  if (status === 200) return 'accept';
-  if (status === 401 && challenge?.includes('error="invalid_token"') && text === UNAUTHORIZED_BODY) return 'refuse';
-  return `${status} ${challenge ?? '(no challenge)'} ${text}`;
-}
-
-/** What a start-up failure showed: the exit status, the stderr lines, how many secrets it quoted. */
-export interface StartupFailure {
-  readonly status: number | null;
-  readonly stderr: string[];
-  readonly quoted: number;
-}
-
-/**
- * Runs a built app with a case of bad settings (see `buildStartupFailureCases`) and reports how it
- * failed, counting the case's secrets that its output (stdout or stderr) quotes.
- *
- * @example
- * await observeStartupFailure(main, { env: { AUTH_MODE: 'none' }, secrets: [] });
- * // { status: 1, stderr: ['mobile-api: AUTH_MODE: unknown mode "none"; ... (ERR_KEYS_UNKNOWN_MODE)'], quoted: 0 }
- */
-export async function observeStartupFailure(
-  main: string,
-  { env, secrets }: { readonly env: Readonly<Record<string, string>>; readonly secrets: readonly string[] },
-): Promise<StartupFailure> {
-  const { status, stdout, stderr } = await runServiceToExit(main, env);
-  const output = `${stdout}${stderr}`;
-  return { status, stderr: stderr.trimEnd().split('\n'), quoted: secrets.filter((secret) => output.includes(secret)).length };
 }

@@ -3,10 +3,10 @@ import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, writeKeyFolders } from '@jwt-blast-radius/keys';
-import { REPO_ROOT } from './paths';
-import { appEntryPoint, serviceSettings } from './services';
+import { REPO_ROOT } from '../paths';
+import { appEntryPoint, serviceSettings } from '../services';
 import { isPortFree, spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/process';
-import { ROUTES } from './targets';
+import { ROUTES } from '../targets';
 
 // `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and their
 // access decisions as readable lines.
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   for (const app of APP_NAMES) {
     console.log(`  ${app.padEnd(14)} http://127.0.0.1:${PORTS[app]}   ${ROUTES[app].user}, ${ROUTES[app].admin}   docs: /docs`);
   }
-  console.log('\nlog in: curl -s 127.0.0.1:3000/auth/login -H \'content-type: application/json\' \\');
+  console.log("\nlog in: curl -s 127.0.0.1:3000/auth/login -H 'content-type: application/json' \\");
   console.log('          -d \'{"username":"alice","password":"wonderland-alice","audience":"dashboard-api"}\'');
   console.log('Ctrl-C stops all three.\n');
   for (const [app, service] of services) {
@@ -79,7 +79,8 @@ function showLogLine(app: string, line: string): void {
     if (line.trim()) console.log(`${app.padEnd(14)} ${line}`);
     return;
   }
-  const message = entry.message as { event?: string; route?: string; outcome?: string; reason?: string; sub?: string; kid?: string } | string;
+  const message = entry.message as
+    { event?: string; route?: string; outcome?: string; reason?: string; sub?: string; kid?: string } | string;
   if (typeof message === 'object' && message?.event === 'access') {
     const who = [message.sub && `sub ${message.sub}`, message.kid && `kid ${message.kid}`, message.reason].filter(Boolean).join(', ');
     console.log(`${app.padEnd(14)} ${message.route} → ${message.outcome}${who ? ` (${who})` : ''}`);
@@ -89,6 +90,8 @@ function showLogLine(app: string, line: string): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof KeysError ? describeStartupError('start', error) : `start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    error instanceof KeysError ? describeStartupError('start', error) : `start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 });

@@ -11,7 +11,10 @@ import {
   signWithJwk,
   type StartupFailureCase,
 } from '@jwt-blast-radius/keys/testing';
-import { observeStartupFailure, outcomeOf, type AppUnderTest } from './testing';
+import type { SettingsErrorCode } from '../errors';
+import { outcomeOf } from './answers';
+import type { AppUnderTest } from './services';
+import { observeStartupFailure } from './startup';
 
 // The tests every app of the stack passes the same way, registered by each app's e2e spec: a reader
 // who knows one app's guarded routes knows all three.
@@ -68,6 +71,9 @@ export function itGuardsItsRoutes(server: () => AppUnderTest, mode: string, { ap
   });
 }
 
+/** A start-up failure case of the app's own settings, which fail with a settings error or a keys error. */
+export type AppStartupFailureCase = Omit<StartupFailureCase, 'code'> & { readonly code: StartupFailureCase['code'] | SettingsErrorCode };
+
 /**
  * Registers the start-up refusal tests of a built app: each bad setting of `buildStartupFailureCases`
  * (and the app's own `moreCases`) stops it with exit status 1 and one line naming the setting,
@@ -76,7 +82,7 @@ export function itGuardsItsRoutes(server: () => AppUnderTest, mode: string, { ap
  * @example
  * describeStartupRefusals('mobile-api', join(__dirname, '..', 'dist', 'main.js'));
  */
-export function describeStartupRefusals(app: AppName, main: string, moreCases?: (dir: string) => Promise<StartupFailureCase[]>): void {
+export function describeStartupRefusals(app: AppName, main: string, moreCases?: (dir: string) => Promise<AppStartupFailureCase[]>): void {
   describe(`${app} started with bad settings`, () => {
     let dir: string;
     beforeAll(async () => {

@@ -2,10 +2,10 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { MODE_NAMES, type ModeName } from '@jwt-blast-radius/keys';
-import { DRIVERS } from './drivers';
-import type { Variant } from './expected';
-import { mismatches, runLab } from './lab';
-import { formatMarkdown, formatTerminal, formatVerdict } from './report';
+import { DRIVERS } from '../drivers';
+import type { Variant } from '../expected';
+import { mismatches, runLab } from '../lab';
+import { formatMarkdown, formatTerminal, formatVerdict } from '../report';
 
 const USAGE = `usage: npm run demo -- [--mode <${MODE_NAMES.join('|')}>] [--driver <${Object.keys(DRIVERS).join('|')}>]
                        [--insecure no-audience-check] [--json <file>] [--markdown <file>]
@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   }
   const modes = (values.mode ?? MODE_NAMES) as ModeName[];
   for (const mode of modes) if (!MODE_NAMES.includes(mode)) usageError(`unknown mode "${mode}"`);
-  const driver = DRIVERS[values.driver as keyof typeof DRIVERS] ?? usageError(`unknown driver "${values.driver}"`);
+  const driver = DRIVERS[values.driver] ?? usageError(`unknown driver "${values.driver}"`);
   let variant: Variant = 'secure';
   if (values.insecure !== undefined) {
     if (values.insecure !== 'no-audience-check') usageError(`unknown --insecure "${values.insecure}"; the one there is: no-audience-check`);

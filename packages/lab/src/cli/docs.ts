@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { MODE_NAMES } from '@jwt-blast-radius/keys';
-import { renderDocs, writeDocs } from './docs';
-import { localDriver } from './drivers/local';
-import { VARIANTS, type Variant } from './expected';
-import { mismatches, runLab, type Probe } from './lab';
+import { renderDocs, writeDocs } from '../docs';
+import { localDriver } from '../drivers/local';
+import { VARIANTS, type Variant } from '../expected';
+import { mismatches, runLab, type Probe } from '../lab';
 
 // `npm run docs`: runs the lab in every mode and variant, and regenerates the reports in docs/ and
 // the README's demo block from what it measured. A run that differs from the expected tables writes
@@ -11,7 +11,12 @@ import { mismatches, runLab, type Probe } from './lab';
 async function main(): Promise<number> {
   const probes = {} as Record<Variant, Probe[]>;
   for (const variant of VARIANTS) {
-    probes[variant] = await runLab({ modes: MODE_NAMES, driver: localDriver, variant, progress: (line) => process.stderr.write(`${variant} ${line}\n`) });
+    probes[variant] = await runLab({
+      modes: MODE_NAMES,
+      driver: localDriver,
+      variant,
+      progress: (line) => process.stderr.write(`${variant} ${line}\n`),
+    });
     const wrong = mismatches(probes[variant]);
     if (wrong.length > 0) {
       process.stderr.write(`docs: ${wrong.length} cells differ from the expected tables; run npm run demo to see them. Nothing written.\n`);

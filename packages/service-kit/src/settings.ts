@@ -1,0 +1,50 @@
+import { SettingsError } from './errors';
+
+/** An app's environment, as `process.env` gives it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface HttpSettings {
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * Reads `HOST` (default 127.0.0.1: nothing listens beyond the machine unless asked) and `PORT`.
+ *
+ * @example
+ * readHttpSettings(process.env, 3001); // { host: '127.0.0.1', port: 3001 }
+ */
+export function readHttpSettings(env: Env, defaultPort: number): HttpSettings {
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const port = readIntegerSetting(env, 'PORT', { default: defaultPort, min: 0, max: 65535, what: 'a port number' });
+  return { host, port };
+}
+
+export interface IntegerSettingOptions {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  /** How the value is named in the one line of failure: 'a whole number' unless given. */
+  readonly what?: string;
+}
+
+/**
+ * Reads a whole-number setting, its default when unset or blank, failing with the setting's name when
+ * it is not a whole number from `min` to `max`.
+ *
+ * @example
+ * readIntegerSetting(process.env, 'LOGIN_ATTEMPTS_PER_ADDRESS', { default: 20, min: 1, max: 100_000 });
+ */
+export function readIntegerSetting(env: Env, name: string, options: IntegerSettingOptions): number {
+  const raw = env[name]?.trim();
+  if (!raw) return options.default;
+  const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < options.min || value > options.max) {
+    throw new SettingsError(
+      'ERR_SETTINGS_INVALID',
+      `must be ${options.what ?? 'a whole number'} from ${options.min} to ${options.max}`,
+      name,
+    );
+  }
+  return value;
+}
