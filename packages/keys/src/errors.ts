@@ -8,6 +8,9 @@ export type KeysErrorCode =
   | 'ERR_KEYS_WEAK_KEY'
   | 'ERR_KEYS_PRIVATE_KEY_FORBIDDEN'
   | 'ERR_KEYS_UNEXPECTED_KEY'
+  | 'ERR_KEYS_ROTATION_STATE'
+  | 'ERR_TOKEN_MISSING'
+  | 'ERR_TOKEN_TOO_LARGE'
   | 'ERR_TOKEN_MALFORMED'
   | 'ERR_TOKEN_HEADER'
   | 'ERR_TOKEN_UNKNOWN_KID'
@@ -23,13 +26,17 @@ export type KeysErrorCode =
  */
 export class KeysError extends Error {
   override readonly name = 'KeysError';
+  /** For `ERR_JWKS_UNAVAILABLE`: seconds until the keys may be fetched again (an HTTP `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly code: KeysErrorCode,
     message: string,
     readonly setting?: string,
+    details: { readonly retryAfterSeconds?: number } = {},
   ) {
     super(message);
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 }
 

@@ -16,7 +16,7 @@ describe.each(MODE_NAMES)('the issuer signer in %s', (mode) => {
       material['auth-service'],
     );
     const now = 1_800_000_000;
-    const { token, expiresIn } = await createSigner(ring, { ttlSeconds: 300, now: () => now }).signAccessToken({
+    const { token, ...issued } = await createSigner(ring, { ttlSeconds: 300, now: () => now }).signAccessToken({
       sub: 'alice',
       roles: ['user'],
       audience,
@@ -34,7 +34,8 @@ describe.each(MODE_NAMES)('the issuer signer in %s', (mode) => {
       roles: ['user'],
       client_id: 'jwt-blast-radius-demo',
     });
-    expect(expiresIn).toBe(300);
+    const { jti, exp } = decodeJwt(token);
+    expect(issued).toEqual({ expiresIn: 300, jti, kid: header.kid, exp });
   });
 });
 

@@ -18,6 +18,11 @@ export interface AccessTokenRequest {
 export interface IssuedToken {
   readonly token: string;
   readonly expiresIn: number;
+  /** What the issuer may log of the token (never the token itself): its id, key id and expiry. */
+  readonly jti: string;
+  readonly kid: string;
+  /** `exp`, in seconds since the epoch. */
+  readonly exp: number;
 }
 
 /** Mints access tokens with the keys the mode gives the issuer. */
@@ -64,6 +69,7 @@ export function createSigner(ring: KeyRing, options: SignerOptions): Signer {
       const key = keyFor.get(audience);
       if (!key) throw new KeysError('ERR_KEYS_CONFIG', `unknown audience "${String(audience)}"`);
       const iat = now();
+      const jti = randomUUID();
       const token = await new SignJWT({ roles: [...roles], client_id: 'jwt-blast-radius-demo' })
         .setProtectedHeader({ alg: ring.mode.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(ring.settings.issuer)
@@ -71,9 +77,9 @@ export function createSigner(ring: KeyRing, options: SignerOptions): Signer {
         .setAudience(audience)
         .setIssuedAt(iat)
         .setExpirationTime(iat + options.ttlSeconds)
-        .setJti(randomUUID())
+        .setJti(jti)
         .sign(key.signingKey);
-      return { token, expiresIn: options.ttlSeconds };
+      return { token, expiresIn: options.ttlSeconds, jti, kid: key.kid, exp: iat + options.ttlSeconds };
     },
   };
 }
