@@ -26,4 +26,5 @@ export {
   type Signer,
   type SignerOptions,
 } from './sign';
+export { MAX_AUTHORIZATION_LENGTH, extractBearerToken, readClaims, readProtectedHeader, type BearerCredentials } from './token';
 export { CLOCK_TOLERANCE, createVerifier, type AccessTokenPrincipal, type Verifier } from './verify';

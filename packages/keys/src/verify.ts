@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWSHeaderParameters } from 'jose';
+import { errors, jwtVerify, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import type { AppName } from './apps';
 import { KeysError } from './errors';
 import { createRemoteKeyResolver } from './jwks';
 import type { SigningAlgorithm } from './modes';
 import type { KeyRing } from './ring';
 import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LIFETIME } from './sign';
+import { readClaims, readProtectedHeader } from './token';
 
 /** Who a verified token speaks for. */
 export interface AccessTokenPrincipal {
@@ -31,11 +32,23 @@ export interface Verifier {
     readonly audience: AppName | undefined;
     readonly clockTolerance: number;
   };
-  /** Checks the protected header (alg, typ, crit, kid) and returns the key its kid names. */
-  resolveKey(token: string): Promise<KeyObject>;
-  /** Checks the claims a signature check leaves out: required claims, lifetime, roles. */
+  /**
+   * Checks a token's protected header (`alg`, `typ`, `crit`, `kid`), decoded by `readProtectedHeader`,
+   * and returns the key its `kid` names. Throws a `KeysError`: `ERR_JWKS_UNAVAILABLE` when the keys
+   * cannot be had at all (a service answers 503), any other code for a token to refuse (401).
+   */
+  resolveKey(header: JWSHeaderParameters): Promise<KeyObject>;
+  /**
+   * Checks the claims of a token whose signature is verified, decoded by `readClaims`: issuer, audience
+   * (this service alone), `exp`, `nbf`, `iat` (not ahead of now), the lifetime, and the required claims.
+   */
   checkClaims(payload: JWTPayload): AccessTokenPrincipal;
   verifyAccessToken(token: string): Promise<AccessTokenPrincipal>;
+}
+
+export interface VerifierOptions {
+  /** The current time in seconds, for tests that freeze it. */
+  readonly now?: () => number;
 }
 
 /**
@@ -46,7 +59,7 @@ export interface Verifier {
  * const verifier = createVerifier(ring);
  * const principal = await verifier.verifyAccessToken(token); // throws on any failure
  */
-export function createVerifier(ring: KeyRing): Verifier {
+export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000 }: VerifierOptions = {}): Verifier {
   const { mode, settings } = ring;
   const trustedName = mode.signingKey[settings.app];
   const held = new Map(ring.keys.filter((key) => key.name === trustedName).map((key) => [key.kid, key.verifyingKey]));
@@ -60,13 +73,15 @@ export function createVerifier(ring: KeyRing): Verifier {
     audience: settings.audienceCheck ? settings.app : undefined,
     clockTolerance: CLOCK_TOLERANCE,
   };
+  const tolerance = policy.clockTolerance;
 
-  async function keyForHeader(header: JWSHeaderParameters): Promise<KeyObject> {
+  async function resolveKey(header: JWSHeaderParameters): Promise<KeyObject> {
     if (header.alg !== mode.alg) throw new KeysError('ERR_TOKEN_HEADER', 'algorithm not accepted');
     // RFC 9068 §4: a resource server rejects a JWT access token whose typ is not at+jwt (RFC 7515
     // §4.1.9 lets the "application/" prefix be written or left out).
-    if (header.typ?.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYPE)
+    if (typeof header.typ !== 'string' || header.typ.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYPE) {
       throw new KeysError('ERR_TOKEN_HEADER', 'typ is not at+jwt');
+    }
     // RFC 7515 §4.1.11: no extension this verifier understands, so any crit header is refused.
     if (header.crit !== undefined) throw new KeysError('ERR_TOKEN_HEADER', 'crit is not supported');
     if (typeof header.kid !== 'string') throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'no kid');
@@ -87,9 +102,9 @@ export function createVerifier(ring: KeyRing): Verifier {
   }
 
   function checkClaims(payload: JWTPayload): AccessTokenPrincipal {
-    const { sub, jti, iat, exp } = payload;
+    const { iss, sub, aud, jti, iat, exp, nbf } = payload;
     const roles = (payload as { roles?: unknown }).roles;
-    const hasAudience = typeof payload.aud === 'string' || (Array.isArray(payload.aud) && payload.aud.length > 0);
+    const hasAudience = typeof aud === 'string' || (Array.isArray(aud) && aud.length > 0);
     if (
       typeof sub !== 'string' ||
       sub === '' ||
@@ -100,35 +115,40 @@ export function createVerifier(ring: KeyRing): Verifier {
     ) {
       throw new KeysError('ERR_TOKEN_CLAIMS', 'a required claim is missing');
     }
+    if (iss !== policy.issuer) throw new KeysError('ERR_TOKEN_CLAIMS', 'iss is not the issuer');
+    // One audience per token: an array that also names another service would let that service replay it here.
+    if (policy.audience && aud !== policy.audience && !(Array.isArray(aud) && aud.length === 1 && aud[0] === policy.audience)) {
+      throw new KeysError('ERR_TOKEN_CLAIMS', 'aud is not this service alone');
+    }
+    const at = now();
+    if (exp <= at - tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'expired');
+    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > at + tolerance)) throw new KeysError('ERR_TOKEN_CLAIMS', 'not yet valid');
+    // A key holder can write any iat. Refusing one ahead of now, with the cap on exp - iat, keeps every
+    // token within the cap from now: exp <= now + tolerance + MAX_TOKEN_LIFETIME.
+    if (iat > at + tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'iat is in the future');
     if (exp - iat > MAX_TOKEN_LIFETIME) throw new KeysError('ERR_TOKEN_CLAIMS', 'lifetime too long');
     if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
       throw new KeysError('ERR_TOKEN_CLAIMS', 'roles is not a list of strings');
     }
-    return { sub, roles, audience: payload.aud, jti };
+    return { sub, roles, audience: aud, jti };
   }
 
   return {
     app: settings.app,
     policy,
-    async resolveKey(token) {
-      let header: JWSHeaderParameters;
-      try {
-        header = decodeProtectedHeader(token);
-      } catch {
-        throw new KeysError('ERR_TOKEN_MALFORMED', 'not a JWS');
-      }
-      return keyForHeader(header);
-    },
+    resolveKey,
     checkClaims,
     async verifyAccessToken(token) {
-      const { payload } = await jwtVerify(token, keyForHeader, {
+      const key = await resolveKey(readProtectedHeader(token));
+      await jwtVerify(token, key, {
         algorithms: policy.algorithms,
         issuer: policy.issuer,
         ...(policy.audience ? { audience: policy.audience } : {}),
-        clockTolerance: policy.clockTolerance,
+        clockTolerance: tolerance,
+        currentDate: new Date(now() * 1000),
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
       });
-      return checkClaims(payload);
+      return checkClaims(readClaims(token));
     },
   };
 }

@@ -1,12 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { decodeProtectedHeader } from 'jose';
+import type { BearerRequest } from './bearer-request';
 
 export interface Decision {
   readonly app: string;
-  readonly route: string;
-  readonly outcome: 'accepted' | 'refused' | 'forbidden';
+  readonly outcome: 'accepted' | 'refused' | 'forbidden' | 'unavailable';
   readonly reason?: string;
-  readonly token?: string;
   readonly sub?: string;
 }
 
@@ -14,22 +12,12 @@ const logger = new Logger('auth');
 
 /**
  * Writes one structured line per access decision: app, route, outcome, reason, kid and sub where
- * known. The token itself is read for its kid and never written.
+ * known. Route and kid come from the request's one parse; the token itself is never written.
  */
-export function logDecision({ token, ...decision }: Decision): void {
-  const entry = { event: 'access', ...decision, kid: kidOf(token) };
+export function logDecision({ route, kid }: BearerRequest, decision: Decision): void {
+  const entry = { event: 'access', app: decision.app, route, outcome: decision.outcome, reason: decision.reason, kid, sub: decision.sub };
   if (decision.outcome === 'accepted') logger.log(entry);
   else logger.warn(entry);
-}
-
-function kidOf(token: string | undefined): string | undefined {
-  if (!token) return undefined;
-  try {
-    const { kid } = decodeProtectedHeader(token);
-    return typeof kid === 'string' ? kid.slice(0, 64) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Names a verification failure without echoing anything from the token. */

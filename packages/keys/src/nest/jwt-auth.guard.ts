@@ -1,29 +1,24 @@
-import { Inject, Injectable, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
+import { KeysError } from '../errors';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
-import { logDecision, describeFailure } from './decision-log';
-import { IS_PUBLIC, requiredRoles } from './decorators';
+import { readBearerRequest, type BearerRequest, type HttpRequest } from './bearer-request';
+import { describeFailure, logDecision } from './decision-log';
+import { IS_PUBLIC } from './decorators';
 import { VERIFIER } from './tokens';
 
-export interface HttpExchange {
-  readonly request: { method: string; originalUrl?: string; url: string; headers: Record<string, string | string[] | undefined> };
-  readonly response: { setHeader(name: string, value: string): void };
-}
-
-/** The route and the raw bearer token of a request, for logging. */
-export function describeRequest(context: ExecutionContext): HttpExchange & { route: string; token: string | undefined } {
-  const http = context.switchToHttp();
-  const request = http.getRequest<HttpExchange['request']>();
-  const authorization = request.headers.authorization;
-  const match = typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
-  const path = (request.originalUrl ?? request.url).split('?')[0];
-  return { request, response: http.getResponse(), route: `${request.method} ${path}`, token: match?.[1] };
+/** The part of an express response the guards write to. */
+export interface HttpResponse {
+  setHeader(name: string, value: string): void;
 }
 
 /**
  * The global guard: every route needs a valid access token unless it is `@Public()`. Every failure,
- * whatever its reason, is the same bare 401 with an RFC 6750 challenge; the reason goes to the log.
+ * whatever its reason, is the same bare 401 with an RFC 6750 challenge, and the reason goes to the log;
+ * a request without a usable token is refused before passport runs. The one exception is a verifier
+ * that cannot get the issuer's keys at all: that is the service's fault, not the token's, so it
+ * answers 503 with `Retry-After` rather than sending the client to log in again.
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
@@ -36,6 +31,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override canActivate(context: ExecutionContext) {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const bearer = readBearerRequest(context.switchToHttp().getRequest<HttpRequest>());
+    if (bearer.problem) this.refuse(context, bearer, bearer.problem === 'missing' ? 'no bearer token' : bearer.problem);
     return super.canActivate(context);
   }
 
@@ -45,18 +42,27 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
-    const { response, route, token } = describeRequest(context);
-    const app = this.verifier.app;
-    if (!error && principal) {
-      // A route that requires roles has one more decision to make: the roles guard logs it.
-      if (requiredRoles(this.reflector, context).length === 0) {
-        logDecision({ app, route, outcome: 'accepted', token, sub: (principal as AccessTokenPrincipal).sub });
-      }
-      return principal as TUser;
+    // A token that passes is logged by the roles guard, which makes the request's last decision.
+    if (!error && principal) return principal as TUser;
+    const bearer = readBearerRequest(context.switchToHttp().getRequest<HttpRequest>());
+    const failure = error ?? info;
+    if (failure instanceof KeysError && failure.code === 'ERR_JWKS_UNAVAILABLE') {
+      logDecision(bearer, { app: this.verifier.app, outcome: 'unavailable', reason: failure.message });
+      context
+        .switchToHttp()
+        .getResponse<HttpResponse>()
+        .setHeader('Retry-After', String(failure.retryAfterSeconds ?? 1));
+      throw new ServiceUnavailableException();
     }
-    logDecision({ app, route, outcome: 'refused', reason: token ? describeFailure(error ?? info) : 'no bearer token', token });
+    return this.refuse(context, bearer, describeFailure(failure));
+  }
+
+  private refuse(context: ExecutionContext, bearer: BearerRequest, reason: string): never {
+    const app = this.verifier.app;
+    logDecision(bearer, { app, outcome: 'refused', reason });
     // RFC 6750 §3.1: a request without a token gets a challenge without an error code.
-    response.setHeader('WWW-Authenticate', token ? `Bearer realm="${app}", error="invalid_token"` : `Bearer realm="${app}"`);
+    const challenge = bearer.problem === 'missing' ? `Bearer realm="${app}"` : `Bearer realm="${app}", error="invalid_token"`;
+    context.switchToHttp().getResponse<HttpResponse>().setHeader('WWW-Authenticate', challenge);
     throw new UnauthorizedException();
   }
 }

@@ -1,12 +1,17 @@
 import { ForbiddenException, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
+import { readBearerRequest, type HttpRequest } from './bearer-request';
 import { logDecision } from './decision-log';
 import { requiredRoles } from './decorators';
-import { describeRequest } from './jwt-auth.guard';
+import type { HttpResponse } from './jwt-auth.guard';
 import { VERIFIER } from './tokens';
 
-/** Refuses, with a 403 and RFC 6750's `insufficient_scope`, a valid token that lacks a required role. */
+/**
+ * Runs after the token guard, on every route that needs a token, and makes the request's last access
+ * decision: a valid token with every role `@Roles()` requires is accepted; one that lacks a role gets
+ * a 403 with RFC 6750's `insufficient_scope`. Either way it writes the decision's log line.
+ */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(
@@ -15,18 +20,23 @@ export class RolesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<HttpRequest>();
     const required = requiredRoles(this.reflector, context);
-    if (required.length === 0) return true;
-    const { request, response, route, token } = describeRequest(context);
-    const principal = (request as { user?: AccessTokenPrincipal }).user;
-    const missing = required.filter((role) => !principal?.roles.includes(role));
+    const principal = request.user as AccessTokenPrincipal | undefined;
+    // No principal: a `@Public()` route, which the token guard let through. It cannot also require roles.
+    if (!principal) {
+      if (required.length === 0) return true;
+      throw new ForbiddenException();
+    }
+    const bearer = readBearerRequest(request);
     const app = this.verifier.app;
+    const missing = required.filter((role) => !principal.roles.includes(role));
     if (missing.length === 0) {
-      logDecision({ app, route, outcome: 'accepted', token, sub: principal?.sub });
+      logDecision(bearer, { app, outcome: 'accepted', sub: principal.sub });
       return true;
     }
-    logDecision({ app, route, outcome: 'forbidden', reason: `missing role ${missing.join(', ')}`, token, sub: principal?.sub });
-    response.setHeader('WWW-Authenticate', `Bearer realm="${app}", error="insufficient_scope"`);
+    logDecision(bearer, { app, outcome: 'forbidden', reason: `missing role ${missing.join(', ')}`, sub: principal.sub });
+    context.switchToHttp().getResponse<HttpResponse>().setHeader('WWW-Authenticate', `Bearer realm="${app}", error="insufficient_scope"`);
     throw new ForbiddenException();
   }
 }

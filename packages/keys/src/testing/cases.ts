@@ -27,8 +27,9 @@ export interface VerificationCaseContext {
 /**
  * The table of tokens every verifier is tested with, in every mode: valid, expired, not yet valid,
  * wrong iss, wrong aud, alg none, the algorithm-confusion token, an unpinned algorithm, a tampered
- * payload, an unknown kid, another app's key, typ missing, crit present, too long a lifetime and a
- * token that is not a JWT. The expectation for "another app's key" comes from the mode table: it is
+ * payload, an unknown kid, another app's key, typ missing, crit present, too long a lifetime, an iat
+ * ahead of now (beyond the clock tolerance, and within it), aud as an array (of the audience alone, and
+ * with a foreign one) and a token that is not a JWT. The expectation for "another app's key" comes from the mode table: it is
  * accepted exactly when that other app holds the audience's signing key.
  *
  * @example
@@ -71,9 +72,16 @@ export async function buildVerificationCases(context: VerificationCaseContext): 
     { name: 'typ missing', token: await sign({}, { typ: null }), expected: 'refuse' },
     { name: 'crit present', token: await sign({}, { crit: ['urn:example:policy'], 'urn:example:policy': true }), expected: 'refuse' },
     { name: 'lifetime over 15 minutes', token: await sign({ exp: now + 3600 }), expected: 'refuse' },
+    { name: 'iat 2 s ahead (clock skew)', token: await sign({ iat: now + 2, exp: now + 302 }), expected: 'accept' },
+    { name: 'iat 1 hour ahead', token: await sign({ iat: now + 3600, exp: now + 3900 }), expected: 'refuse' },
+    { name: 'iat 1 year ahead', token: await sign({ iat: now + YEAR, exp: now + YEAR + 300 }), expected: 'refuse' },
+    { name: 'aud an array of itself alone', token: await sign({ aud: [audience] }), expected: 'accept' },
+    { name: 'aud an array with a foreign audience', token: await sign({ aud: [audience, otherApp] }), expected: 'refuse' },
     { name: 'not a JWT', token: 'not.a.jwt', expected: 'refuse' },
   ];
 }
+
+const YEAR = 365 * 24 * 3600;
 
 async function attackerRsaKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppName } from '@jwt-blast-radius/keys';
+import { MAX_AUTHORIZATION_LENGTH, type AppName } from '@jwt-blast-radius/keys';
 import {
   accessTokenClaims,
   buildStartupFailureCases,
@@ -47,6 +47,24 @@ export function itGuardsItsRoutes(server: () => AppUnderTest, mode: string, { ap
     const cases = await buildVerificationCases({ mode, material: server().material, audience: app, issuer });
     const outcomes = await Promise.all(cases.map(async ({ name, token }) => [name, outcomeOf(await get(userRoute, token))]));
     expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(cases.map(({ name, expected }) => [name, expected])));
+  });
+
+  it('refuses an Authorization header over 8 KB at once, even one that holds a valid token', async () => {
+    const jwk = findSigningJwk(server().material, mode, app);
+    const withNote = (note: string) => signWithJwk(jwk, accessTokenClaims({ iss: issuer, aud: app, sub: 'alice', roles: ['user'], note }));
+    const bare = (await withNote('')).length;
+    // A token of about `length` characters: base64url writes 3 bytes of the note as 4 characters.
+    const sized = (length: number) => withNote('x'.repeat(Math.floor(((length - bare) * 3) / 4)));
+    const header = (token: string) => `Bearer ${token}`.length;
+    const [under, over] = await Promise.all([sized(MAX_AUTHORIZATION_LENGTH - 100), sized(MAX_AUTHORIZATION_LENGTH)]);
+    expect({ under: header(under) <= MAX_AUTHORIZATION_LENGTH, over: header(over) > MAX_AUTHORIZATION_LENGTH }).toEqual({
+      under: true,
+      over: true,
+    });
+    expect({ under: outcomeOf(await get(userRoute, under)), over: outcomeOf(await get(userRoute, over)) }).toEqual({
+      under: 'accept',
+      over: 'refuse',
+    });
   });
 
   it(`keeps ${adminRoute} for the admin role, challenges a request without a token and leaves /health open`, async () => {

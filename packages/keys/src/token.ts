@@ -1,0 +1,142 @@
+import type { JWSHeaderParameters, JWTPayload } from 'jose';
+import { KeysError } from './errors';
+
+/** The longest `Authorization` header a service reads; a longer one is refused before it is parsed. */
+export const MAX_AUTHORIZATION_LENGTH = 8192;
+
+/** What an `Authorization` header holds: a bearer token, or why there is none. */
+export type BearerCredentials =
+  | { readonly found: true; readonly token: string }
+  | {
+      readonly found: false;
+      /** `missing`: no header, or another scheme (RFC 6750 §3.1: the challenge then has no error code). */
+      readonly problem: 'missing' | 'too-large' | 'malformed';
+    };
+
+const MISSING: BearerCredentials = { found: false, problem: 'missing' };
+const TOO_LARGE: BearerCredentials = { found: false, problem: 'too-large' };
+const MALFORMED: BearerCredentials = { found: false, problem: 'malformed' };
+
+/**
+ * Reads the bearer token of an `Authorization` header (RFC 6750 §2.1: `Bearer 1*SP b64token`) with plain
+ * string checks, in time linear in the header's length, and refuses a header over
+ * {@link MAX_AUTHORIZATION_LENGTH} before looking at it. The scheme is case-insensitive (RFC 7235 §2.1);
+ * another scheme means no bearer token; a Bearer header whose credentials are not one b64token is malformed.
+ *
+ * @example
+ * extractBearerToken('Bearer eyJhbGciOi...'); // { found: true, token: 'eyJhbGciOi...' }
+ * extractBearerToken('Basic YWxpY2U6'); // { found: false, problem: 'missing' }
+ */
+export function extractBearerToken(authorization: string | undefined): BearerCredentials {
+  if (!authorization) return MISSING;
+  if (authorization.length > MAX_AUTHORIZATION_LENGTH) return TOO_LARGE;
+  let end = 0;
+  while (end < authorization.length && authorization[end] !== ' ' && authorization[end] !== '\t') end += 1;
+  if (authorization.slice(0, end).toLowerCase() !== 'bearer') return MISSING;
+  if (authorization[end] !== ' ') return MALFORMED;
+  let start = end;
+  while (authorization[start] === ' ') start += 1;
+  const token = authorization.slice(start);
+  return isB64Token(token) ? { found: true, token } : MALFORMED;
+}
+
+function isB64Token(text: string): boolean {
+  let i = 0;
+  while (i < text.length && isB64TokenChar(text.charCodeAt(i))) i += 1;
+  if (i === 0) return false;
+  while (i < text.length && text[i] === '=') i += 1;
+  return i === text.length;
+}
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+function isB64TokenChar(code: number): boolean {
+  return (
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x2d ||
+    code === 0x2e ||
+    code === 0x5f ||
+    code === 0x7e ||
+    code === 0x2b ||
+    code === 0x2f
+  );
+}
+
+/**
+ * Decodes the protected header of a compact JWS, strictly: three segments, the header in unpadded
+ * base64url, valid UTF-8, a JSON object, and no member named twice (RFC 7515 §4: a parser may reject
+ * duplicates, and one that reads the first where another reads the last is how a check is bypassed).
+ *
+ * @example
+ * readProtectedHeader(token); // { alg: 'RS256', kid: 'issuer.5e1f00d2', typ: 'at+jwt' }
+ */
+export function readProtectedHeader(token: string): JWSHeaderParameters {
+  return decodeSegment(segmentsOf(token)[0], 'header');
+}
+
+/**
+ * Decodes the claims of a compact JWS with the same strict rules as {@link readProtectedHeader}. It does
+ * not check the signature: call it on a token whose signature has been verified.
+ *
+ * @example
+ * readClaims(verifiedToken); // { iss, sub: 'alice', aud: 'mobile-api', ... }
+ */
+export function readClaims(token: string): JWTPayload {
+  return decodeSegment(segmentsOf(token)[1], 'claims');
+}
+
+function segmentsOf(token: string): [string, string, string] {
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
+  if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) !== -1) {
+    throw new KeysError('ERR_TOKEN_MALFORMED', 'not a compact JWS (three segments)');
+  }
+  return [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeSegment(segment: string, what: 'header' | 'claims'): Record<string, unknown> {
+  // RFC 7515 §2: base64url without padding; Buffer would skip any other character silently.
+  if (!/^[A-Za-z0-9_-]+$/.test(segment) || segment.length % 4 === 1) {
+    throw new KeysError('ERR_TOKEN_MALFORMED', `${what}: not base64url`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.from(segment, 'base64url'));
+  } catch {
+    throw new KeysError('ERR_TOKEN_MALFORMED', `${what}: not UTF-8`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new KeysError('ERR_TOKEN_MALFORMED', `${what}: not JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new KeysError('ERR_TOKEN_MALFORMED', `${what}: not a JSON object`);
+  }
+  if (countMembers(text) !== Object.keys(value).length) {
+    throw new KeysError('ERR_TOKEN_MALFORMED', `${what}: a member is named twice`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The members of the top-level object of valid JSON text: its colons outside strings, at depth one. */
+function countMembers(text: string): number {
+  let depth = 0;
+  let members = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth += 1;
+    else if (char === '}' || char === ']') depth -= 1;
+    else if (char === ':' && depth === 1) members += 1;
+  }
+  return members;
+}
