@@ -8,19 +8,24 @@ import { findKeyFolderProblem } from './folders';
 import { generateKeySet } from './generate';
 import { KEY_FILE_NAME, keyNameOf, writeKeyFolders } from './keyset';
 import { DEFAULT_MODE, MODES, MODE_NAMES, getMode } from './modes';
-import { ROTATION_STEPS, rotateKeyFolders } from './rotate';
+import { ROTATION_STEPS, describeRotationState, readRotationState, rotateKeyFolders } from './rotate';
 
 const USAGE = `usage: keys generate [--mode <${MODE_NAMES.join('|')}>] --out <dir> [--keep-valid]
-       keys rotate [--mode <mode>] --dir <dir> --step <${ROTATION_STEPS.join('|')}>
+       keys rotate [--mode <mode>] --dir <dir> --step <${ROTATION_STEPS.join('|')}> [--key <name>]
        keys modes
 
 generate      writes one folder per app under <dir>, holding only that app's keys (mode 0600)
 --keep-valid  keeps the keys already there when every app can load them for the mode
-rotate        one step of a key rotation, the same in every mode:
-              stage    a new version of every key, trusted (and published) but not signing yet
+rotate        one step of a key rotation, the same in every mode; the last version of a key signs,
+              every version is trusted:
+              stage    a new version of the key, trusted (and published) but not signing yet
               promote  the staged version signs; the previous one is still trusted
-              retire   only the signing version is kept
+              retire   only the promoted version is kept
+              each step needs the one before it (stage needs a key with one version), and a key
+              out of step is refused with exit status 1, changing nothing; the state of a key
+              being rotated is kept in its holders' keys.json
               restart the verifiers, then the issuer, after each step
+--key         rotates one key of the mode (keys modes lists them); every key when left out
 modes         prints who holds which key in each mode`;
 
 async function main(argv: string[]): Promise<number> {
@@ -70,22 +75,46 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function rotate(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { mode: { type: 'string', default: DEFAULT_MODE }, dir: { type: 'string' }, step: { type: 'string' } },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        mode: { type: 'string', default: DEFAULT_MODE },
+        dir: { type: 'string' },
+        step: { type: 'string' },
+        key: { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
   const step = ROTATION_STEPS.find((candidate) => candidate === values.step);
   if (!values.dir || !step) {
     process.stderr.write(`keys: rotate needs --dir and --step <${ROTATION_STEPS.join('|')}>\n${USAGE}\n`);
     return 2;
   }
   const mode = getMode(values.mode, '--mode');
-  const rotated = await rotateKeyFolders(resolve(values.dir), mode.name, step);
-  process.stdout.write(`${step}: ${mode.name} keys in ${resolve(values.dir)}\n`);
+  const dir = resolve(values.dir);
+  let rotated;
+  try {
+    rotated = await rotateKeyFolders(dir, mode.name, step, { key: values.key });
+  } catch (error) {
+    if (!(error instanceof KeysError) || error.code !== 'ERR_KEYS_ROTATION_STATE') throw error;
+    process.stderr.write(`keys: ${error.message}\n`);
+    return 1;
+  }
+  process.stdout.write(`${step}: ${values.key === undefined ? 'every key' : `key ${values.key}`} of ${mode.name} in ${dir}\n`);
+  process.stdout.write('apps (the last version of each key signs; every version is trusted)\n');
   for (const app of APP_NAMES) {
-    const current = new Set(mode.keys.map((key) => rotated[app].keys.filter((jwk) => keyNameOf(jwk.kid ?? '') === key.name).at(-1)?.kid));
-    const kids = rotated[app].keys.map((jwk) => `${jwk.kid}${current.has(jwk.kid) ? ' (current)' : ''}`);
+    const signing = new Set(mode.keys.map((key) => rotated[app].keys.filter((jwk) => keyNameOf(jwk.kid ?? '') === key.name).at(-1)?.kid));
+    const kids = rotated[app].keys.map((jwk) => `${jwk.kid}${signing.has(jwk.kid) ? ' (signs)' : ''}`);
     process.stdout.write(`  ${app.padEnd(14)} ${kids.length ? kids.join(', ') : 'nothing secret'}\n`);
+  }
+  process.stdout.write('keys\n');
+  for (const key of mode.keys) {
+    process.stdout.write(`  ${key.name.padEnd(14)} ${describeRotationState(readRotationState(rotated, mode.name, key.name))}\n`);
   }
   return 0;
 }

@@ -1,12 +1,35 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { KeysError } from './errors';
 
-/** A JSON Web Key Set (RFC 7517 §5). */
+/**
+ * A JSON Web Key Set (RFC 7517 §5). `rotation` is an additional member of the set, which RFC 7517
+ * §5 allows and readers that do not understand it ignore: it records, for each key of the set that
+ * is being rotated, the step it has reached. A key with a single version has no entry.
+ *
+ * @example
+ * const set: JsonWebKeySet = {
+ *   keys: [newIssuerJwk, oldIssuerJwk],
+ *   rotation: { issuer: { state: 'staged', kid: 'issuer.1a2b3c4d' } },
+ * };
+ */
 export interface JsonWebKeySet {
   keys: JWK[];
+  rotation?: Record<string, KeyRotation>;
+}
+
+/**
+ * What a key set records of a key being rotated: the step reached, and the kid of the new version.
+ * Read from a file, it is checked against the versions the set holds before it is trusted.
+ *
+ * @example
+ * const rotation: KeyRotation = { state: 'promoted', kid: 'issuer.1a2b3c4d' };
+ */
+export interface KeyRotation {
+  state: 'staged' | 'promoted';
+  kid: string;
 }
 
 /** The file, inside an app's key folder, that holds the app's JWK set. */
@@ -102,24 +125,48 @@ function isKeySet(value: unknown): value is JsonWebKeySet {
  * Writes each app's key set into its own folder, readable by the owner only. An app that holds
  * nothing gets an empty folder: the place where its keys would be, with nothing in it.
  *
+ * Each file is replaced atomically, so that an app starting meanwhile reads either the old set or
+ * the new one, never a part of one: the set goes to a temporary file in the same folder, which is
+ * renamed over `keys.json` once every app's set has been written.
+ *
  * @example
  * await writeKeyFolders('.keys/run', material); // .keys/run/auth-service/keys.json, ...
  */
 export async function writeKeyFolders(outDir: string, material: Readonly<Record<string, JsonWebKeySet>>): Promise<Record<string, string>> {
   const folders: Record<string, string> = {};
+  const writes: { file: string; temp: string | undefined }[] = [];
   await mkdir(outDir, { recursive: true, mode: 0o700 });
-  for (const [app, set] of Object.entries(material)) {
-    const folder = join(outDir, app);
-    await mkdir(folder, { recursive: true, mode: 0o700 });
-    await chmod(folder, 0o700);
-    const file = join(folder, KEY_FILE_NAME);
-    if (set.keys.length > 0) {
-      await writeFile(file, `${JSON.stringify(set, null, 2)}\n`, { mode: 0o600 });
-      await chmod(file, 0o600);
-    } else {
-      await rm(file, { force: true });
+  try {
+    for (const [app, set] of Object.entries(material)) {
+      const folder = join(outDir, app);
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+      await chmod(folder, 0o700);
+      folders[app] = folder;
+      const file = join(folder, KEY_FILE_NAME);
+      const temp = set.keys.length > 0 ? join(folder, `.${KEY_FILE_NAME}.${randomBytes(6).toString('hex')}.tmp`) : undefined;
+      writes.push({ file, temp });
+      if (temp !== undefined) await writePrivateFile(temp, `${JSON.stringify(set, null, 2)}\n`);
     }
-    folders[app] = folder;
+    for (const { file, temp } of writes) {
+      if (temp === undefined) await rm(file, { force: true });
+      else await rename(temp, file);
+    }
+  } catch (error) {
+    await Promise.all(writes.flatMap(({ temp }) => (temp === undefined ? [] : [rm(temp, { force: true })])));
+    throw error;
   }
   return folders;
+}
+
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    // The mode given to open() is narrowed by the umask; the file must end up 0600 whatever it is.
+    await handle.chmod(0o600);
+    await handle.writeFile(text, 'utf8');
+    // Flushed before the rename: after a crash, keys.json holds the old set or the new one, never nothing.
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
