@@ -1,9 +1,19 @@
 export { APP_NAMES, isAppName, type AppName } from './apps';
-export { DEFAULT_ISSUER, readKeysSettings, type KeysSettings } from './config';
+export { DEFAULT_ISSUER, JWKS_SETTINGS, readKeysSettings, type KeysSettings } from './config';
 export { KeysError, describeStartupError, type KeysErrorCode } from './errors';
 export { findKeyFolderProblem } from './folders';
 export { RSA_BITS, SECRET_BITS, generateKey, generateKeySet } from './generate';
-export { JWKS_CACHE_CONTROL, createRemoteKeyResolver, publicJwks } from './jwks';
+export {
+  JWKS_CACHE_CONTROL,
+  JWKS_DEFAULTS,
+  MAX_JWKS_BYTES,
+  createRemoteKeySet,
+  publicJwks,
+  type JwksFetchEvent,
+  type JwksTimings,
+  type RemoteKeySet,
+  type RemoteKeySetOptions,
+} from './jwks';
 export {
   KEY_FILE_NAME,
   createKid,
@@ -13,9 +23,11 @@ export {
   toPublicJwk,
   writeKeyFolders,
   type JsonWebKeySet,
+  type KeyRotation,
 } from './keyset';
 export { DEFAULT_MODE, MODES, MODE_NAMES, getMode, type ModeDefinition, type ModeName, type SigningAlgorithm } from './modes';
 export { ROTATION_STEPS, rotateKeyFolders, rotateKeySet, type RotationStep } from './rotate';
+export { describeRotationState, readRotationState, type RotateOptions, type RotationState } from './rotate';
 export { createKeyRing, loadKeyRing, toKeyObject, type HeldKey, type KeyRing } from './ring';
 export {
   ACCESS_TOKEN_TYPE,

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { errors, jwtVerify, type JWSHeaderParameters, type JWTPayload } from 'jose';
+import { jwtVerify, type JWSHeaderParameters, type JWTPayload } from 'jose';
 import type { AppName } from './apps';
 import { KeysError } from './errors';
-import { createRemoteKeyResolver } from './jwks';
+import { createRemoteKeySet, type JwksFetchEvent } from './jwks';
 import type { SigningAlgorithm } from './modes';
 import type { KeyRing } from './ring';
 import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LIFETIME } from './sign';
@@ -44,11 +44,21 @@ export interface Verifier {
    */
   checkClaims(payload: JWTPayload): AccessTokenPrincipal;
   verifyAccessToken(token: string): Promise<AccessTokenPrincipal>;
+  /** The kids it trusts now: the keys it holds, or those of the issuer's JWKS that still serve. */
+  trustedKids(): readonly string[];
+  /**
+   * For a verifier that fetches the issuer's JWKS: fetches it again at once, cooldown or not, and resolves
+   * with the kids then trusted (rejects with `ERR_JWKS_UNAVAILABLE`, keeping the old keys, on failure).
+   * Undefined for a verifier that holds its keys.
+   */
+  readonly reload: (() => Promise<readonly string[]>) | undefined;
 }
 
 export interface VerifierOptions {
   /** The current time in seconds, for tests that freeze it. */
   readonly now?: () => number;
+  /** Told of every fetch of the issuer's JWKS, for the log. */
+  readonly onJwksFetch?: (event: JwksFetchEvent) => void;
 }
 
 /**
@@ -59,12 +69,15 @@ export interface VerifierOptions {
  * const verifier = createVerifier(ring);
  * const principal = await verifier.verifyAccessToken(token); // throws on any failure
  */
-export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000 }: VerifierOptions = {}): Verifier {
+export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000, onJwksFetch }: VerifierOptions = {}): Verifier {
   const { mode, settings } = ring;
   const trustedName = mode.signingKey[settings.app];
   const held = new Map(ring.keys.filter((key) => key.name === trustedName).map((key) => [key.kid, key.verifyingKey]));
-  const fetchKey = held.size === 0 && mode.publishesJwks ? createRemoteKeyResolver(settings.jwksUrl) : undefined;
-  if (held.size === 0 && !fetchKey) {
+  const remote =
+    held.size === 0 && mode.publishesJwks
+      ? createRemoteKeySet(settings.jwksUrl, { ...settings.jwks, now: () => now() * 1000, onFetch: onJwksFetch })
+      : undefined;
+  if (held.size === 0 && !remote) {
     throw new KeysError('ERR_KEYS_MISSING', `holds no "${trustedName}" key to verify with`, settings.keyFile?.setting ?? 'KEYS_DIR');
   }
   const policy = {
@@ -85,17 +98,7 @@ export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000 }:
     // RFC 7515 §4.1.11: no extension this verifier understands, so any crit header is refused.
     if (header.crit !== undefined) throw new KeysError('ERR_TOKEN_HEADER', 'crit is not supported');
     if (typeof header.kid !== 'string') throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'no kid');
-    if (fetchKey) {
-      try {
-        return await fetchKey(header);
-      } catch (error) {
-        // An operator needs to tell a kid the issuer never published from an issuer it cannot reach.
-        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
-          throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'kid not in the issuer JWKS');
-        }
-        throw new KeysError('ERR_JWKS_UNAVAILABLE', `cannot fetch the issuer JWKS (${(error as { code?: string }).code ?? 'error'})`);
-      }
-    }
+    if (remote) return remote.getKey(header);
     const key = held.get(header.kid);
     if (!key) throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'kid not trusted');
     return key;
@@ -138,6 +141,8 @@ export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000 }:
     policy,
     resolveKey,
     checkClaims,
+    trustedKids: () => (remote ? remote.kids() : [...held.keys()]),
+    reload: remote ? () => remote.reload() : undefined,
     async verifyAccessToken(token) {
       const key = await resolveKey(readProtectedHeader(token));
       await jwtVerify(token, key, {

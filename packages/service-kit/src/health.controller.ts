@@ -10,8 +10,8 @@ export class HealthController {
 
   @Public()
   @Get()
-  @ApiOkResponse({ description: 'The app is up.' })
-  health(): { status: 'ok'; app: string } {
-    return { status: 'ok', app: this.verifier.app };
+  @ApiOkResponse({ description: 'The app is up, and the kids of the keys it trusts now.' })
+  health(): { status: 'ok'; app: string; kids: readonly string[] } {
+    return { status: 'ok', app: this.verifier.app, kids: this.verifier.trustedKids() };
   }
 }

@@ -20,7 +20,8 @@ export interface ServiceDescription {
  * configureService(app, { app: 'mobile-api', title: 'Mobile API', description: '...' });
  */
 export function configureService(app: INestApplication, service: ServiceDescription): void {
-  app.enableShutdownHooks();
+  // Only these: Nest would otherwise also stop on SIGHUP, which reloads the app's trusted keys.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
   const document = SwaggerModule.createDocument(
     app,

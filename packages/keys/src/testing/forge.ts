@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { constants, createHmac, createPrivateKey, randomUUID, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { SignJWT, base64url, exportSPKI, importJWK, type JWK, type JWTPayload } from 'jose';
 import { ACCESS_TOKEN_TYPE } from '../sign';
 
@@ -82,4 +82,120 @@ function withTyp(header: ForgedHeader): Record<string, unknown> {
   const { typ, ...rest } = header;
   const clean = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   return typ === null ? clean : { ...clean, typ: typ ?? ACCESS_TOKEN_TYPE };
+}
+
+/** What a raw segment is written from: JSON text as given, bytes as given, or a value for JSON.stringify. */
+export type RawSegment = string | Uint8Array | Readonly<Record<string, unknown>>;
+
+/** The key a raw signature is made with: a JWK (a secret or a private key), a KeyObject, or raw HMAC secret bytes or text. */
+export type RawSigningKey = JWK | KeyObject | Uint8Array | string;
+
+export interface RawJwsOptions {
+  /**
+   * Writes the payload into the token as it is, unencoded (RFC 7797 `b64: false`): the signing input is
+   * then `<encoded header>.<payload>`. The header is not changed: set `b64` and `crit` yourself.
+   */
+  readonly unencodedPayload?: boolean;
+}
+
+/**
+ * Encodes text (as UTF-8) or bytes as one segment of a compact JWS: base64url without padding (RFC 7515 §2).
+ *
+ * @example
+ * encodeSegment('{"alg":"none"}'); // 'eyJhbGciOiJub25lIn0'
+ */
+export function encodeSegment(value: string | Uint8Array): string {
+  return Buffer.from(typeof value === 'string' ? Buffer.from(value, 'utf8') : value).toString('base64url');
+}
+
+/**
+ * The JSON text of an object with one member written twice: first with `decoy`, last with the
+ * object's own value, which is what `JSON.parse` keeps. A parser that reads the first of two
+ * duplicates sees the decoy (RFC 7515 §4 lets a parser reject duplicates instead).
+ *
+ * @example
+ * jsonWithDuplicate({ alg: 'HS256', kid }, 'alg', 'none'); // '{"alg":"none","kid":"...","alg":"HS256"}'
+ */
+export function jsonWithDuplicate(value: Readonly<Record<string, unknown>>, member: string, decoy: unknown): string {
+  if (!Object.hasOwn(value, member)) throw new Error(`jsonWithDuplicate: the object has no "${member}" member`);
+  const { [member]: kept, ...rest } = value;
+  const decoyText = JSON.stringify({ [member]: decoy }).slice(1, -1);
+  const restText = JSON.stringify(rest).slice(1, -1);
+  const keptText = JSON.stringify({ [member]: kept }).slice(1, -1);
+  return `{${[decoyText, restText, keptText].filter(Boolean).join(',')}}`;
+}
+
+/**
+ * Signs a compact JWS from raw segments with any algorithm of RFC 7518 and RFC 8037 (HS*, RS*, PS*, ES*,
+ * EdDSA), writing header and payload exactly as given: what jose refuses to write (a member named twice,
+ * bytes that are not UTF-8, JSON that is not an object, an unencoded payload) can be signed too.
+ *
+ * @example
+ * signRawJws(stolenSecret, 'HS256', '{"alg":"HS256","alg":"HS256"}', claims);
+ * signRawJws(issuerKey, 'PS256', { alg: 'PS256', kid, typ: 'at+jwt' }, claims);
+ */
+export function signRawJws(key: RawSigningKey, alg: string, header: RawSegment, payload: RawSegment, options: RawJwsOptions = {}): string {
+  const encodedHeader = encodeSegment(segmentBytes(header));
+  const payloadBytes = segmentBytes(payload);
+  const encodedPayload = options.unencodedPayload ? Buffer.from(payloadBytes).toString('latin1') : encodeSegment(payloadBytes);
+  const input = Buffer.concat([
+    Buffer.from(`${encodedHeader}.`, 'ascii'),
+    options.unencodedPayload ? payloadBytes : Buffer.from(encodedPayload),
+  ]);
+  return `${encodedHeader}.${encodedPayload}.${signatureOf(alg, key, input).toString('base64url')}`;
+}
+
+/**
+ * Signs the exact signing input `<first segment>.<second segment>` as written, and appends the signature:
+ * for segments that are not what an encoder would write (another base64 alphabet, padding, a stray character).
+ *
+ * @example
+ * signSigningInput(secret, 'HS256', `${headerInStandardBase64}.${encodedClaims}`);
+ */
+export function signSigningInput(key: RawSigningKey, alg: string, signingInput: string): string {
+  return `${signingInput}.${signatureOf(alg, key, Buffer.from(signingInput, 'ascii')).toString('base64url')}`;
+}
+
+function segmentBytes(segment: RawSegment): Buffer {
+  if (typeof segment === 'string') return Buffer.from(segment, 'utf8');
+  if (segment instanceof Uint8Array) return Buffer.from(segment);
+  return Buffer.from(JSON.stringify(segment), 'utf8');
+}
+
+const HASHES: Readonly<Record<string, string>> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
+
+function signatureOf(alg: string, key: RawSigningKey, input: Buffer): Buffer {
+  const family = alg.slice(0, 2);
+  const hash = HASHES[alg.slice(2)];
+  if (family === 'HS' && hash) return createHmac(hash, hmacSecret(key)).update(input).digest();
+  if (alg === 'EdDSA' || alg === 'Ed25519') return sign(null, input, privateKey(key));
+  if (family === 'RS' && hash) return sign(hash, input, privateKey(key));
+  if (family === 'PS' && hash) {
+    return sign(hash, input, {
+      key: privateKey(key),
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    });
+  }
+  // RFC 7518 §3.4: an ECDSA signature is R || S, not DER.
+  if (family === 'ES' && hash) return sign(hash, input, { key: privateKey(key), dsaEncoding: 'ieee-p1363' });
+  throw new Error(`signRawJws: cannot sign with "${alg}"`);
+}
+
+function hmacSecret(key: RawSigningKey): Buffer | KeyObject {
+  if (typeof key === 'string') return Buffer.from(key, 'utf8');
+  if (key instanceof Uint8Array) return Buffer.from(key);
+  if (isKeyObject(key)) return key;
+  if (key.kty !== 'oct' || typeof key.k !== 'string') throw new Error(`signRawJws: HMAC needs a secret, not a ${key.kty ?? '?'} key`);
+  return Buffer.from(key.k, 'base64url');
+}
+
+function privateKey(key: RawSigningKey): KeyObject {
+  if (typeof key === 'string' || key instanceof Uint8Array) throw new Error('signRawJws: this algorithm needs a private key');
+  if (isKeyObject(key)) return key;
+  return createPrivateKey({ key: key as JsonWebKey, format: 'jwk' });
+}
+
+function isKeyObject(key: RawSigningKey): key is KeyObject {
+  return typeof (key as KeyObject).export === 'function' && typeof (key as KeyObject).type === 'string';
 }
