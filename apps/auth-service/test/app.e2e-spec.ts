@@ -22,12 +22,14 @@ import {
   type AppUnderTest,
 } from '@jwt-blast-radius/service-kit/testing';
 import { AppModule, SERVICE } from '../src/app.module';
-import { DEFAULT_USERS_FILE } from '../src/config/config';
+import { DEFAULT_LOGIN_SETTINGS, DEFAULT_USERS_FILE, type LoginSettings } from '../src/config/config';
 
 const app = 'auth-service';
 const issuer = DEFAULT_ISSUER;
 const TTL_SECONDS = 300;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+/** Limits these tests' own logins never reach: the login door has tests of its own. */
+const UNTHROTTLED: LoginSettings = { ...DEFAULT_LOGIN_SETTINGS, attemptsPerUser: 10_000, attemptsPerAddress: 10_000 };
 
 describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
   let server: AppUnderTest;
@@ -35,7 +37,7 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
     server = await startAppUnderTest({
       mode,
       service: SERVICE,
-      module: (ring) => AppModule.forRoot({ usersFile: DEFAULT_USERS_FILE, tokenTtlSeconds: TTL_SECONDS }, ring),
+      module: (ring) => AppModule.forRoot({ usersFile: DEFAULT_USERS_FILE, tokenTtlSeconds: TTL_SECONDS, login: UNTHROTTLED }, ring),
       issuer,
     });
   });
@@ -49,8 +51,8 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
   describe('logging alice in', () => {
     const logins = new Map<AppName, Response>();
     beforeAll(async () => {
-      const responses = await Promise.all(APP_NAMES.map((audience) => login('alice', 'wonderland-alice', audience)));
-      APP_NAMES.forEach((audience, index) => logins.set(audience, responses[index]!));
+      // One after the other: one client address gets one password check at a time.
+      for (const audience of APP_NAMES) logins.set(audience, await login('alice', 'wonderland-alice', audience));
     }, 30_000);
 
     it('issues one token per audience: typed at+jwt, with a kid, for that audience alone, 15 minutes at most', () => {
@@ -92,10 +94,8 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
   });
 
   it('answers a wrong password and an unknown user with the same 401', async () => {
-    const [wrongPassword, unknownUser] = await Promise.all([
-      login('alice', 'wonderland-bob', 'dashboard-api'),
-      login('mallory', 'wonderland-alice', 'dashboard-api'),
-    ]);
+    const wrongPassword = await login('alice', 'wonderland-bob', 'dashboard-api');
+    const unknownUser = await login('mallory', 'wonderland-alice', 'dashboard-api');
     expect([wrongPassword.status, unknownUser.status]).toEqual([401, 401]);
     expect(unknownUser.body).toEqual(wrongPassword.body);
   }, 15_000);
@@ -132,14 +132,17 @@ describe.each(MODE_NAMES)('auth-service in %s', (mode) => {
 describeStartupRefusals(app, join(__dirname, '..', 'dist', 'main.js'), async (dir) => {
   const material = await generateKeySet(DEFAULT_MODE);
   const folders = await writeKeyFolders(join(dir, 'valid'), material);
+  const refusal = (name: string, setting: string, value: string) => ({
+    name,
+    env: { AUTH_MODE: DEFAULT_MODE, KEYS_DIR: folders[app]!, [setting]: value },
+    setting,
+    code: 'ERR_SETTINGS_INVALID' as const,
+    secrets: secretValuesOf(material[app]),
+  });
   return [
-    {
-      name: 'a token lifetime over 15 minutes',
-      env: { AUTH_MODE: DEFAULT_MODE, KEYS_DIR: folders[app]!, TOKEN_TTL_SECONDS: '3600' },
-      setting: 'TOKEN_TTL_SECONDS',
-      code: 'ERR_SETTINGS_INVALID',
-      secrets: secretValuesOf(material[app]),
-    },
+    refusal('a token lifetime over 15 minutes', 'TOKEN_TTL_SECONDS', '3600'),
+    refusal('a login limit that is not a number', 'LOGIN_ATTEMPTS_PER_USER', 'five'),
+    refusal('no password hash allowed at all', 'PASSWORD_HASHES_IN_FLIGHT', '0'),
   ];
 });
 

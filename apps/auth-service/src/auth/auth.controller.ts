@@ -1,16 +1,34 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Post,
+  Req,
+  Res,
+  ServiceUnavailableException,
+  UnauthorizedException,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiOkResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { AccessTokenPrincipal, Signer } from '@jwt-blast-radius/keys';
 import { Principal, Public, Roles } from '@jwt-blast-radius/keys/nest';
 import { UsersService, type DemoUser } from '../users/users.service';
+import { HashGate } from './hash-gate';
 import { LoginDto, TokenResponse } from './login.dto';
+import { logLogin } from './login-events';
+import { clientAddress, type HeaderWriter, type LoginRequest } from './login-request';
+import { LoginThrottlerGuard } from './login-throttler.guard';
 
 export const SIGNER = Symbol('SIGNER');
 
@@ -19,19 +37,38 @@ export const SIGNER = Symbol('SIGNER');
 export class AuthController {
   constructor(
     private readonly users: UsersService,
+    private readonly hashGate: HashGate,
     @Inject(SIGNER) private readonly signer: Signer,
   ) {}
 
   @Public()
   @Post('login')
   @HttpCode(200)
-  @ApiOkResponse({ type: TokenResponse })
+  @UseGuards(LoginThrottlerGuard)
+  @ApiOkResponse({ type: TokenResponse, description: 'The token, with `Cache-Control: no-store` as every answer of this route.' })
   @ApiBadRequestResponse({ description: 'Malformed body, or an unknown audience.' })
   @ApiUnauthorizedResponse({ description: 'Incorrect username or password (the same answer for both).' })
-  async login(@Body() { username, password, audience }: LoginDto): Promise<TokenResponse> {
-    const user = await this.users.authenticate(username, password);
-    if (!user) throw new UnauthorizedException('incorrect username or password');
-    const { token, expiresIn } = await this.signer.signAccessToken({ sub: user.username, roles: user.roles, audience });
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this address, or for this username from it: see `Retry-After`.' })
+  @ApiServiceUnavailableResponse({ description: 'Every password check is taken, or this address has one running: retry after 1 s.' })
+  async login(
+    @Body() { username, password, audience }: LoginDto,
+    @Req() request: LoginRequest,
+    @Res({ passthrough: true }) response: HeaderWriter,
+  ): Promise<TokenResponse> {
+    const address = clientAddress(request);
+    const checked = this.hashGate.tryRun(address, () => this.users.authenticate(username, password));
+    if (!checked) {
+      logLogin({ username, audience, address, outcome: 'busy' });
+      response.setHeader('Retry-After', '1');
+      throw new ServiceUnavailableException();
+    }
+    const user = await checked;
+    if (!user) {
+      logLogin({ username, audience, address, outcome: 'refused' });
+      throw new UnauthorizedException('incorrect username or password');
+    }
+    const { token, expiresIn, jti } = await this.signer.signAccessToken({ sub: user.username, roles: user.roles, audience });
+    logLogin({ username, audience, address, outcome: 'issued', jti });
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
   }
 

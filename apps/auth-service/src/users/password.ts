@@ -24,6 +24,9 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/** Checks a password against a stored hash: {@link verifyPassword}, or a wrapper of it in tests. */
+export type PasswordVerifier = (password: string, stored: string) => Promise<boolean>;
+
 /**
  * Checks a password against a hash from {@link hashPassword}, in constant time for equal lengths.
  *

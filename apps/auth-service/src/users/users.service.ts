@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { SettingsError } from '@jwt-blast-radius/service-kit';
-import { hashPassword, verifyPassword } from './password';
+import { hashPassword, verifyPassword, type PasswordVerifier } from './password';
 
 export interface DemoUser {
   readonly username: string;
@@ -45,12 +45,15 @@ export class UsersService {
   // An unknown user is checked against this hash, so that it costs the same time as a known one.
   private readonly decoy = hashPassword(randomBytes(16).toString('hex'));
 
-  constructor(private readonly users: readonly StoredUser[]) {}
+  constructor(
+    private readonly users: readonly StoredUser[],
+    private readonly verify: PasswordVerifier = verifyPassword,
+  ) {}
 
   /** The user whose password this is, or undefined: unknown users and wrong passwords look the same. */
   async authenticate(username: string, password: string): Promise<DemoUser | undefined> {
     const user = this.users.find((candidate) => candidate.username === username);
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.decoy));
+    const ok = await this.verify(password, user?.passwordHash ?? (await this.decoy));
     return user && ok ? { username: user.username, roles: user.roles } : undefined;
   }
 
