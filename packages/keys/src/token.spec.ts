@@ -52,6 +52,12 @@ describe('decoding the segments of a compact JWS', () => {
     ['two segments', `${b64('{"alg":"HS256"}')}.${b64('{}')}`, 'not a compact JWS (three segments)'],
     ['four segments', `${token('{"alg":"HS256"}')}.x`, 'not a compact JWS (three segments)'],
     ['an empty header segment', `.${b64('{}')}.c2ln`, 'not a compact JWS (three segments)'],
+    [
+      'a signature whose last character sets bits base64url drops',
+      `${b64('{"alg":"HS256"}')}.${b64('{}')}.c2l`,
+      'signature: not canonical base64url',
+    ],
+    ['a signature with padding', `${b64('{"alg":"HS256"}')}.${b64('{}')}.c2k=`, 'signature: not canonical base64url'],
     ['padding', `${b64('{"alg":"HS256"}')}=.${b64('{}')}.c2ln`, 'header: not base64url'],
     [
       'base64 instead of base64url',

@@ -64,9 +64,10 @@ function isB64TokenChar(code: number): boolean {
 }
 
 /**
- * Decodes the protected header of a compact JWS, strictly: three segments, the header in unpadded
- * base64url, valid UTF-8, a JSON object, and no member named twice (RFC 7515 §4: a parser may reject
- * duplicates, and one that reads the first where another reads the last is how a check is bypassed).
+ * Decodes the protected header of a compact JWS, strictly: three segments, the signature in the one
+ * base64url spelling of its bytes, the header in unpadded base64url, valid UTF-8, a JSON object, and no
+ * member named twice (RFC 7515 §4: a parser may reject duplicates, and one that reads the first where
+ * another reads the last is how a check is bypassed).
  *
  * @example
  * readProtectedHeader(token); // { alg: 'RS256', kid: 'issuer.5e1f00d2', typ: 'at+jwt' }
@@ -92,7 +93,13 @@ function segmentsOf(token: string): [string, string, string] {
   if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) !== -1) {
     throw new KeysError('ERR_TOKEN_MALFORMED', 'not a compact JWS (three segments)');
   }
-  return [token.slice(0, first), token.slice(first + 1, second), token.slice(second + 1)];
+  const signature = token.slice(second + 1);
+  // The last character of a base64url segment carries bits that decoding drops: without this, one signed
+  // token has several spellings, and anything keyed on the token string (a deny-list) can be walked around.
+  if (!/^[A-Za-z0-9_-]*$/.test(signature) || Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+    throw new KeysError('ERR_TOKEN_MALFORMED', 'signature: not canonical base64url');
+  }
+  return [token.slice(0, first), token.slice(first + 1, second), signature];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

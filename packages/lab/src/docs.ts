@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths';
+import { formatCatalogueMarkdown } from './catalogue/report';
+import type { CatalogueRun } from './catalogue/run';
 import type { Variant } from './expected';
 import type { Probe } from './lab';
 import { formatMarkdown, formatTerminal, formatVerdict } from './report';
@@ -28,6 +30,20 @@ export async function renderDocs(probes: Readonly<Record<Variant, readonly Probe
   const block = `\`\`\`console\n$ npm run demo\n${formatTerminal(probes.secure).trimStart()}\n${formatVerdict(probes.secure)}\n\`\`\`\n`;
   docs[README] = readme.replace(DEMO_BLOCK, (_match, start: string, end: string) => `${start}${block}${end}`);
   return docs;
+}
+
+/** The attack catalogue's report in docs/, generated from a run of every mode. */
+export const ATTACKS_REPORT = 'docs/attacks.md';
+
+/**
+ * The attack catalogue's report, as file → content, from a catalogue run: verdicts and statuses only,
+ * no timings, so that a fresh run gives the same text.
+ *
+ * @example
+ * await writeDocs(renderAttackDocs(await runCatalogue({ modes: MODE_NAMES, driver: localDriver })));
+ */
+export function renderAttackDocs(run: CatalogueRun): Record<string, string> {
+  return { [ATTACKS_REPORT]: formatCatalogueMarkdown(run, 'npm run docs', { timings: false }) };
 }
 
 /** Writes the generated documents in place. */

@@ -3,3 +3,27 @@ export { EXPECTED, VARIANTS, type ExpectedTables, type Matrix, type Variant } fr
 export { mismatches, runLab, type LabOptions, type Probe } from './lab';
 export { collectKeyFiles, parseEnviron, signingKeysIn, type FileReader, type Loot } from './loot';
 export { blastRadius, formatMarkdown, formatTerminal } from './report';
+export { createAttacker, type Attacker } from './catalogue/attacker';
+export { CATALOGUE } from './catalogue/attacks';
+export { formatCatalogueMarkdown, formatCatalogueTerminal, formatCatalogueVerdict } from './catalogue/report';
+export {
+  expectedOutcome,
+  failuresOf,
+  runCatalogue,
+  type AttackRow,
+  type CatalogueOptions,
+  type CatalogueRun,
+  type Cell,
+  type ModeCheck,
+} from './catalogue/run';
+export {
+  ATTACK_GROUPS,
+  OUTCOMES,
+  type Attack,
+  type AttackContext,
+  type AttackGroup,
+  type AttackRequest,
+  type Expectation,
+  type ModeExpectation,
+  type Outcome,
+} from './catalogue/types';

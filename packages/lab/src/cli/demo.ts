@@ -6,6 +6,7 @@ import { DRIVERS } from '../drivers';
 import type { Variant } from '../expected';
 import { mismatches, runLab } from '../lab';
 import { formatMarkdown, formatTerminal, formatVerdict } from '../report';
+import { runCommand, usageError as failUsage } from './command';
 
 const USAGE = `usage: npm run demo -- [--mode <${MODE_NAMES.join('|')}>] [--driver <${Object.keys(DRIVERS).join('|')}>]
                        [--insecure no-audience-check] [--json <file>] [--markdown <file>]
@@ -15,8 +16,7 @@ and prints the blast-radius matrices. Exit status: 0 when every cell matches the
 1 when any does not (or the run itself fails), 2 for a usage error.`;
 
 function usageError(message: string): never {
-  process.stderr.write(`demo: ${message}\n${USAGE}\n`);
-  process.exit(2);
+  return failUsage('demo', message, USAGE);
 }
 
 async function main(): Promise<number> {
@@ -60,10 +60,4 @@ async function main(): Promise<number> {
   return mismatches(probes).length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runCommand('demo', main);

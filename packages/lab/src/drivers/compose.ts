@@ -29,6 +29,12 @@ async function docker(args: readonly string[]): Promise<string> {
   return stdout;
 }
 
+/** What a container has printed, stdout and stderr, as lines. */
+async function containerOutput(container: string): Promise<string[]> {
+  const { stdout, stderr } = await run('docker', ['logs', container], { maxBuffer: 64 * 1024 * 1024 });
+  return [...stdout.split('\n'), ...stderr.split('\n')].filter((line) => line !== '');
+}
+
 // Runs inside the compromised container, as the app's own user: finds the app's process and
 // prints its environment, as /proc holds it.
 const READ_APP_ENVIRON = `
@@ -64,7 +70,8 @@ export async function containerOf(project: string, service: string): Promise<str
 
 /**
  * The running compose stack as the lab sees it: a compromise is `docker exec` into the app's
- * container, taking the app process's environment and every key file its settings point to.
+ * container, taking the app process's environment and every key file its settings point to; the
+ * services' output is `docker logs` of their containers.
  */
 export function composeStack(project: ComposeProject): RunningStack {
   return {
@@ -83,6 +90,10 @@ export function composeStack(project: ComposeProject): RunningStack {
         files: await collectKeyFiles(env, containerFiles(container)),
       };
     },
+    async logs() {
+      const lines = await Promise.all(APP_NAMES.map(async (app) => containerOutput(await containerOf(project.name, app))));
+      return Object.fromEntries(APP_NAMES.map((app, i) => [app, lines[i]!])) as Record<AppName, string[]>;
+    },
     stop: () => project.down(),
   };
 }
@@ -97,6 +108,7 @@ export function createComposeDriver(launch: ComposeLauncher): StackDriver {
   return {
     name: 'compose',
     async start(mode, options) {
+      if (options.rotateKeys) options.progress('the compose driver does not rotate keys: rows that need a retired key are skipped');
       const env = { AUTH_MODE: mode, INSECURE_SKIP_AUDIENCE_CHECK: String(options.insecure) };
       return composeStack(await launch(mode, env, options));
     },
