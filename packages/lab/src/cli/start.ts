@@ -8,8 +8,8 @@ import { appEntryPoint, serviceSettings } from '../services';
 import { isPortFree, spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/process';
 import { ROUTES } from '../targets';
 
-// `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and their
-// access decisions as readable lines.
+// `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and what they
+// log (access decisions, logins, JWKS fetches, key reloads) as readable lines.
 const PORTS = { 'auth-service': 3000, 'dashboard-api': 3001, 'mobile-api': 3002 } as const;
 const KEYS_ROOT = join(REPO_ROOT, '.keys');
 
@@ -57,7 +57,10 @@ async function main(): Promise<void> {
   }
   console.log('');
   for (const app of APP_NAMES) {
-    console.log(`  ${app.padEnd(14)} http://127.0.0.1:${PORTS[app]}   ${ROUTES[app].user}, ${ROUTES[app].admin}   docs: /docs`);
+    const { pid } = services.get(app)!.child;
+    console.log(
+      `  ${app.padEnd(14)} http://127.0.0.1:${PORTS[app]}   ${ROUTES[app].user}, ${ROUTES[app].admin}   docs: /docs   pid ${pid}`,
+    );
   }
   console.log("\nlog in: curl -s 127.0.0.1:3000/auth/login -H 'content-type: application/json' \\");
   console.log('          -d \'{"username":"alice","password":"wonderland-alice","audience":"dashboard-api"}\'');
@@ -71,6 +74,28 @@ async function main(): Promise<void> {
   }
 }
 
+type LogEvent = Readonly<Record<string, unknown>>;
+
+/** A logged value as text: strings and numbers as they are, lists joined, anything else left out. */
+const text = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : Array.isArray(value) ? value.map(text).join(', ') : '';
+/** `label value`, or nothing when there is no value. */
+const labelled = (label: string, value: unknown) => (text(value) ? `${label} ${text(value)}` : '');
+const extras = (...parts: string[]) => {
+  const shown = parts.filter(Boolean).join(', ');
+  return shown ? ` (${shown})` : '';
+};
+
+/** How `npm start` shows each event the services log: one readable line. */
+const EVENT_LINES: Readonly<Record<string, (e: LogEvent) => string>> = {
+  access: (e) => `${text(e.route)} → ${text(e.outcome)}${extras(labelled('sub', e.sub), labelled('kid', e.kid), text(e.reason))}`,
+  login: (e) =>
+    `login ${text(e.username)} for ${text(e.audience)} from ${text(e.address)} → ${text(e.outcome)}${extras(labelled('limit', e.limit), labelled('jti', e.jti))}`,
+  'jwks-fetch': (e) =>
+    `JWKS fetch (${text(e.trigger)}) → ${text(e.outcome)}${extras(text(e.kids), text(e.reason), text(e.ms) && `${text(e.ms)} ms`)}`,
+  'keys-reloaded': (e) => `keys reloaded → ${text(e.outcome)}: ${text(e.kids) || 'no kid'}${extras(text(e.reason))}`,
+};
+
 function showLogLine(app: string, line: string): void {
   let entry: { level?: string; message?: unknown };
   try {
@@ -79,12 +104,10 @@ function showLogLine(app: string, line: string): void {
     if (line.trim()) console.log(`${app.padEnd(14)} ${line}`);
     return;
   }
-  const message = entry.message as
-    { event?: string; route?: string; outcome?: string; reason?: string; sub?: string; kid?: string } | string;
-  if (typeof message === 'object' && message?.event === 'access') {
-    const who = [message.sub && `sub ${message.sub}`, message.kid && `kid ${message.kid}`, message.reason].filter(Boolean).join(', ');
-    console.log(`${app.padEnd(14)} ${message.route} → ${message.outcome}${who ? ` (${who})` : ''}`);
-  } else if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
+  const message = entry.message;
+  const format = typeof message === 'object' && message !== null ? EVENT_LINES[String((message as LogEvent).event)] : undefined;
+  if (format) console.log(`${app.padEnd(14)} ${format(message as LogEvent)}`);
+  else if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
     console.log(`${app.padEnd(14)} ${entry.level}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
   }
 }
