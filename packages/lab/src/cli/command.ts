@@ -1,3 +1,7 @@
+import { parseArgs } from 'node:util';
+import { MODE_NAMES, type ModeName } from '@jwt-blast-radius/keys';
+import { DRIVERS, type StackDriver } from '../drivers';
+
 /**
  * Runs a command's `main` and exits with the status it returns; a failure prints one line, `<name>: <why>`,
  * and exits with status 1. The exit waits until standard output is flushed: a report larger than a pipe's
@@ -26,4 +30,50 @@ export function usageError(name: string, message: string, usage: string): never 
 
 function exitWhenFlushed(code: number): void {
   process.stdout.write('', () => process.exit(code));
+}
+
+/** The options of a command that runs the stack in some modes and reports what it found. */
+export interface StackRunOptions {
+  readonly modes: readonly ModeName[];
+  readonly driver: StackDriver;
+  readonly json: string | undefined;
+  readonly markdown: string | undefined;
+  /** `--insecure`, for a command that takes it. */
+  readonly insecure: string | undefined;
+}
+
+/**
+ * Reads the options such a command takes: `--mode` (repeatable; every mode unless given), `--driver`,
+ * `--json <file>`, `--markdown <file>`, `--help`, and `--insecure <variant>` where `insecure` is true. A
+ * wrong option is a usage error (exit 2); `--help` prints the usage and answers undefined.
+ *
+ * @example
+ * const options = readStackRunOptions('demo', USAGE, { insecure: true });
+ */
+export function readStackRunOptions(name: string, usage: string, { insecure = false } = {}): StackRunOptions | undefined {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        mode: { type: 'string', multiple: true },
+        driver: { type: 'string', default: 'local' },
+        json: { type: 'string' },
+        markdown: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...(insecure ? { insecure: { type: 'string' as const } } : {}),
+      },
+    }));
+  } catch (error) {
+    usageError(name, (error as Error).message, usage);
+  }
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return undefined;
+  }
+  const modes = values.mode ?? MODE_NAMES;
+  const unknown = modes.find((mode) => !(MODE_NAMES as readonly string[]).includes(mode));
+  if (unknown !== undefined) usageError(name, `unknown mode "${unknown}"`, usage);
+  const driver = DRIVERS[values.driver] ?? usageError(name, `unknown driver "${values.driver}"`, usage);
+  const variant = (values as { insecure?: string }).insecure;
+  return { modes: modes as ModeName[], driver, json: values.json, markdown: values.markdown, insecure: variant };
 }
