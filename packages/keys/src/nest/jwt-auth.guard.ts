@@ -47,7 +47,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const bearer = readBearerRequest(context.switchToHttp().getRequest<HttpRequest>());
     const failure = error ?? info;
     if (failure instanceof KeysError && failure.code === 'ERR_JWKS_UNAVAILABLE') {
-      logDecision(bearer, { app: this.verifier.app, outcome: 'unavailable', reason: failure.message });
+      // Why the keys cannot be had (refused, timed out, ...) is in the JWKS fetch event the verifier logged.
+      logDecision(bearer, { app: this.verifier.app, outcome: 'unavailable', reason: failure.code });
       context
         .switchToHttp()
         .getResponse<HttpResponse>()
