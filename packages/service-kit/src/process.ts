@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -78,8 +79,13 @@ export interface SpawnedService extends AsyncDisposable {
 }
 
 export interface SpawnOptions {
-  /** Each line the app prints, as it prints it. */
+  /** Each line the app prints, as it prints it (stderr only, with `logFile`). */
   readonly onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * A file the app's standard output (its log) is appended to, by the app itself: this process never
+   * handles the lines, so that a load generator in it is not slowed by the log it causes.
+   */
+  readonly logFile?: string;
   readonly timeoutMs?: number;
 }
 
@@ -95,15 +101,22 @@ export interface SpawnOptions {
 export async function spawnService(
   main: string,
   settings: Readonly<Record<string, string>> & { readonly PORT: string },
-  { onOutput, timeoutMs = 30_000 }: SpawnOptions = {},
+  { onOutput, logFile, timeoutMs = 30_000 }: SpawnOptions = {},
 ): Promise<SpawnedService> {
   const env = bareEnv(settings);
   const url = `http://${env.HOST}:${env.PORT}`;
-  const child = spawn(process.execPath, [main], { env, cwd: dirname(dirname(main)), stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = logFile === undefined ? undefined : await open(logFile, 'a', 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, [main], { env, cwd: dirname(dirname(main)), stdio: ['ignore', log?.fd ?? 'pipe', 'pipe'] });
+  } finally {
+    // The child holds its own copy of the descriptor.
+    await log?.close();
+  }
   let lastError = '';
   for (const stream of ['stdout', 'stderr'] as const) {
     let partial = '';
-    child[stream].setEncoding('utf8').on('data', (chunk: string) => {
+    child[stream]?.setEncoding('utf8').on('data', (chunk: string) => {
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {

@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-import { rm } from 'node:fs/promises';
+import { watchFile } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, writeKeyFolders } from '@jwt-blast-radius/keys';
+import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, type ModeName } from '@jwt-blast-radius/keys';
 import { REPO_ROOT } from '../paths';
-import { appEntryPoint, serviceSettings } from '../services';
-import { isPortFree, spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/process';
+import { startLocalStack } from '../local-stack';
+import { isPortFree } from '@jwt-blast-radius/service-kit/process';
 import { ROUTES } from '../targets';
 
 // `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and what they
 // log (access decisions, logins, JWKS fetches, key reloads) as readable lines.
 const PORTS = { 'auth-service': 3000, 'dashboard-api': 3001, 'mobile-api': 3002 } as const;
 const KEYS_ROOT = join(REPO_ROOT, '.keys');
+const LOGS_DIR = join(REPO_ROOT, '.logs');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { mode: { type: 'string' }, insecure: { type: 'string' } } });
@@ -26,38 +28,28 @@ async function main(): Promise<void> {
   }
   const keysDir = join(KEYS_ROOT, mode.name);
   await rm(keysDir, { recursive: true, force: true });
-  const folders = await writeKeyFolders(keysDir, await generateKeySet(mode.name));
   console.log(`mode ${mode.name}: ${mode.summary}`);
   console.log(`fresh keys in ${relative(process.cwd(), keysDir)} (one folder per app, each holding only its own keys)`);
+  console.log(`logs in ${relative(process.cwd(), LOGS_DIR)}/<app>.jsonl, one JSON line per event`);
 
-  const services = new Map<string, SpawnedService>();
+  const stack = await startLocalStack({
+    mode: mode.name as ModeName,
+    material: await generateKeySet(mode.name),
+    keysDir,
+    logsDir: LOGS_DIR,
+    ports: PORTS,
+    insecure: values.insecure !== undefined,
+  });
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
-    await Promise.all([...services.values()].map((service) => service.stop()));
+    await stack.stop();
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
-  try {
-    await Promise.all(
-      APP_NAMES.map(async (app) => {
-        const env = serviceSettings({
-          mode: mode.name,
-          port: PORTS[app],
-          issuer: `http://127.0.0.1:${PORTS['auth-service']}`,
-          keysDir: folders[app]!,
-          insecure: values.insecure !== undefined,
-        });
-        services.set(app, await spawnService(appEntryPoint(app), env, { onOutput: (line) => showLogLine(app, line) }));
-      }),
-    );
-  } catch (error) {
-    await stopAll();
-    throw error;
-  }
   console.log('');
   for (const app of APP_NAMES) {
-    const { pid } = services.get(app)!.child;
+    const { pid } = stack.services[app].child;
     console.log(
       `  ${app.padEnd(14)} http://127.0.0.1:${PORTS[app]}   ${ROUTES[app].user}, ${ROUTES[app].admin}   docs: /docs   pid ${pid}`,
     );
@@ -65,13 +57,52 @@ async function main(): Promise<void> {
   console.log("\nlog in: curl -s 127.0.0.1:3000/auth/login -H 'content-type: application/json' \\");
   console.log('          -d \'{"username":"alice","password":"wonderland-alice","audience":"dashboard-api"}\'');
   console.log('Ctrl-C stops all three.\n');
-  for (const [app, service] of services) {
-    service.child.once('exit', (code, signal) => {
+  for (const app of APP_NAMES) {
+    followLines(stack.logFiles[app], (line) => showLogLine(app, line));
+    stack.services[app].child.once('exit', (code, signal) => {
       if (stopping) return;
       console.error(`${app} exited (${signal ?? `status ${code}`}); stopping the others`);
       void stopAll().then(() => process.exit(1));
     });
   }
+}
+
+/** Calls `onLine` for each line added to a file from now on, as `tail -f` would. */
+function followLines(path: string, onLine: (line: string) => void): void {
+  let offset = 0;
+  let partial = '';
+  let reading = false;
+  let again = false;
+  const read = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      const file = await open(path, 'r');
+      try {
+        for (;;) {
+          const { bytesRead, buffer } = await file.read({ position: offset, buffer: Buffer.alloc(64 * 1024) });
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+          const lines = (partial + buffer.subarray(0, bytesRead).toString('utf8')).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) onLine(line);
+        }
+      } finally {
+        await file.close();
+      }
+    } finally {
+      reading = false;
+    }
+    if (again) {
+      again = false;
+      await read();
+    }
+  };
+  void read();
+  watchFile(path, { interval: 200 }, () => void read());
 }
 
 type LogEvent = Readonly<Record<string, unknown>>;

@@ -19,7 +19,7 @@ export interface RunningStack {
   readonly urls: Readonly<Record<AppName, string>>;
   /** Takes exactly what the app's process holds: its environment and its key files. */
   compromise(app: AppName): Promise<Loot>;
-  /** Every line each service has printed so far, stdout and stderr. */
+  /** Every line each service has logged so far. */
   logs(): Promise<Readonly<Record<AppName, readonly string[]>>>;
   /** With `rotateKeys`: every app's key set as it was before the rotation, as an old backup holds it. */
   readonly backup?: Readonly<Record<AppName, JsonWebKeySet>>;
