@@ -102,5 +102,5 @@ function readFlag(env: Env, name: string): boolean {
   const value = nonEmpty(env, name);
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
-  throw new KeysError('ERR_KEYS_CONFIG', 'must be true or false', name);
+  throw new KeysError('ERR_KEYS_CONFIG', 'must be true or false (or 1 or 0)', name);
 }
