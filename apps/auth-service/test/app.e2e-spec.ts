@@ -15,11 +15,13 @@ import {
 } from '@jwt-blast-radius/keys';
 import { secretValuesOf } from '@jwt-blast-radius/keys/testing';
 import {
+  describeItsLog,
   describeStartupRefusals,
   itGuardsItsRoutes,
   outcomeOf,
   startAppUnderTest,
   type AppUnderTest,
+  type LogLine,
 } from '@jwt-blast-radius/service-kit/testing';
 import { AppModule, SERVICE } from '../src/app.module';
 import { DEFAULT_LOGIN_SETTINGS, DEFAULT_USERS_FILE, type LoginSettings } from '../src/config/config';
@@ -144,6 +146,52 @@ describeStartupRefusals(app, join(__dirname, '..', 'dist', 'main.js'), async (di
     refusal('a login limit that is not a number', 'LOGIN_ATTEMPTS_PER_USER', 'five'),
     refusal('no password hash allowed at all', 'PASSWORD_HASHES_IN_FLIGHT', '0'),
   ];
+});
+
+/** The logins the log test makes: one token for each audience, and a wrong password. */
+const issued: { token: string; reqId: string }[] = [];
+
+describeItsLog({
+  app,
+  main: join(__dirname, '..', 'dist', 'main.js'),
+  userRoute: '/auth/me',
+  adminRoute: '/auth/users',
+  exercise: async (url) => {
+    const login = (password: string, audience: AppName) => request(url).post('/auth/login').send({ username: 'alice', password, audience });
+    for (const audience of APP_NAMES) {
+      const { body, headers } = await login('wonderland-alice', audience);
+      issued.push({ token: String(body.access_token), reqId: String(headers['x-request-id']) });
+    }
+    await login('wonderland-bob', 'mobile-api');
+    return ['wonderland-alice', 'wonderland-bob', ...issued.flatMap(({ token }) => [token, token.split('.')[2] ?? token])];
+  },
+  check: (lines: readonly LogLine[]) => {
+    const events = (event: string) => lines.filter((line) => line.event === event).map((line) => ({ ...line, time: undefined }));
+    expect({ 'token-issued': events('token-issued'), login: events('login') }).toEqual({
+      'token-issued': issued.map(({ token, reqId }) => {
+        const { jti, sub, aud, exp } = decodePart(token, 1);
+        return { level: 'info', app, context: 'auth', event: 'token-issued', jti, sub, aud, kid: decodePart(token, 0).kid, exp, reqId };
+      }),
+      login: [
+        ...issued.map(({ token, reqId }) => {
+          const { jti, aud } = decodePart(token, 1);
+          const fields = { username: 'alice', audience: aud, address: '127.0.0.1', outcome: 'issued', jti, reqId };
+          return { level: 'info', app, context: 'auth', event: 'login', ...fields };
+        }),
+        {
+          level: 'warn',
+          app,
+          context: 'auth',
+          event: 'login',
+          username: 'alice',
+          audience: 'mobile-api',
+          address: '127.0.0.1',
+          outcome: 'refused',
+          reqId: expect.any(String),
+        },
+      ],
+    });
+  },
 });
 
 function decodePart(token: string, index: 0 | 1): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODE, generateKeySet, writeKeyFolders } from '@jwt-blast-radius/keys';
-import { findFreePorts, spawnService, startAppUnderTest, type AppUnderTest } from '@jwt-blast-radius/service-kit/testing';
+import { findFreePorts, parseLogLine, spawnService, startAppUnderTest, type AppUnderTest } from '@jwt-blast-radius/service-kit/testing';
 import { AppModule, SERVICE } from '../src/app.module';
 import { DEFAULT_LOGIN_SETTINGS, DEFAULT_USERS_FILE, type LoginSettings } from '../src/config/config';
 import { loopbackAddresses, postJsonFrom, type ClientAnswer } from './clients';
@@ -185,30 +185,32 @@ describe('auth-service built and running', () => {
     const token = String(issued.body.access_token);
     const jti = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { jti?: unknown }).jti;
 
-    const event = (username: string, address: string, outcome: string, more: Record<string, unknown> = {}) => ({
+    const event = (answer: ClientAnswer, username: string, address: string, outcome: string, more: Record<string, unknown> = {}) => ({
+      level: outcome === 'issued' ? 'info' : 'warn',
+      app: 'auth-service',
+      context: 'auth',
       event: 'login',
       username,
       audience: AUDIENCE,
       address,
       outcome,
+      reqId: answer.headers['x-request-id'],
       ...more,
     });
+    const [, refused, throttled, longThrottled, mallory] = sequential;
     const expected = [
-      event('alice', '127.0.0.2', 'issued', { jti }),
-      event('alice', '127.0.0.2', 'refused'),
-      event('alice', '127.0.0.2', 'throttled', { limit: 'per-user' }),
-      event('x'.repeat(64), '127.0.0.2', 'throttled', { limit: 'per-address' }),
-      event('mallory', '127.0.0.3', 'refused'),
-      ...concurrent.map(({ status }, index) => event(concurrentNames[index]!, '127.0.0.4', status === 503 ? 'busy' : 'refused')),
+      event(issued, 'alice', '127.0.0.2', 'issued', { jti }),
+      event(refused!, 'alice', '127.0.0.2', 'refused'),
+      event(throttled!, 'alice', '127.0.0.2', 'throttled', { limit: 'per-user' }),
+      event(longThrottled!, 'x'.repeat(64), '127.0.0.2', 'throttled', { limit: 'per-address' }),
+      event(mallory!, 'mallory', '127.0.0.3', 'refused'),
+      ...concurrent.map((answer, index) => event(answer, concurrentNames[index]!, '127.0.0.4', answer.status === 503 ? 'busy' : 'refused')),
     ];
     const events = () =>
       lines.flatMap((line) => {
-        try {
-          const { message } = JSON.parse(line) as { message?: { event?: unknown } };
-          return message?.event === 'login' ? [message] : [];
-        } catch {
-          return [];
-        }
+        const entry = parseLogLine(line);
+        // The time differs from run to run; JSON.stringify leaves an undefined member out.
+        return entry?.event === 'login' ? [{ ...entry, time: undefined }] : [];
       });
     await waitUntil(() => events().length >= expected.length);
     const byContent = (entries: readonly object[]) => entries.map((entry) => JSON.stringify(entry, Object.keys(entry).sort())).sort();

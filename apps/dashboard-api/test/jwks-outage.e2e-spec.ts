@@ -14,7 +14,7 @@ import {
   type JsonWebKeySet,
 } from '@jwt-blast-radius/keys';
 import { accessTokenClaims, findSigningJwk, signWithJwk, startJwksProcess } from '@jwt-blast-radius/keys/testing';
-import { findFreePorts, spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/testing';
+import { findFreePorts, parseLogLine, spawnService, type LogLine, type SpawnedService } from '@jwt-blast-radius/service-kit/testing';
 
 // dashboard-api in rs256-jwks, run from its build, with the issuer's JWKS served by a process of its own that
 // the tests kill: the issuer really stops, and the API has to live with it.
@@ -22,19 +22,11 @@ const main = join(__dirname, '..', 'dist', 'main.js');
 const mode = 'rs256-jwks';
 const app: AppName = 'dashboard-api';
 
-interface LogEntry {
-  readonly event?: string;
-  readonly outcome?: string;
-  readonly reason?: string;
-  readonly trigger?: string;
-  readonly kids?: readonly string[];
-}
-
 /** The API with its log lines collected; its JWKS_URL points at `jwksPort`. */
 async function startApi(dir: string, jwksPort: number, settings: Record<string, string>) {
   const folders = await writeKeyFolders(dir, { 'auth-service': { keys: [] }, 'dashboard-api': { keys: [] }, 'mobile-api': { keys: [] } });
   const [port] = await findFreePorts(1);
-  const log: LogEntry[] = [];
+  const log: LogLine[] = [];
   const service = await spawnService(
     main,
     {
@@ -47,11 +39,8 @@ async function startApi(dir: string, jwksPort: number, settings: Record<string, 
     },
     {
       onOutput: (line) => {
-        try {
-          log.push((JSON.parse(line) as { message: LogEntry }).message);
-        } catch {
-          // Not a log line of the app's.
-        }
+        const entry = parseLogLine(line);
+        if (entry) log.push(entry);
       },
     },
   );
@@ -132,7 +121,7 @@ describe('dashboard-api when the issuer of its JWKS is down', () => {
     const staged = await rotateKeySet(material, mode, 'stage');
     const next = await issuerOf(staged);
     await jwks.restart(next.jwks);
-    const reloaded = new Promise<LogEntry>((resolve) => {
+    const reloaded = new Promise<LogLine>((resolve) => {
       const timer = setInterval(() => {
         const entry = api.events('keys-reloaded')[0];
         if (!entry) return;
@@ -149,7 +138,7 @@ describe('dashboard-api when the issuer of its JWKS is down', () => {
       before: before.status,
       during: during.map((answer) => answer.status),
       failedFetches: failedFetches.length,
-      reload: { outcome: reload.outcome, kids: [...(reload.kids ?? [])].sort() },
+      reload: { outcome: reload.outcome, kids: [...((reload.kids as string[] | undefined) ?? [])].sort() },
       health: [...health.kids].sort(),
       after: after.status,
     }).toEqual({

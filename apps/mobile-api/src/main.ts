@@ -5,5 +5,5 @@ import { loadConfig } from './config/config';
 
 runService(SERVICE, async () => {
   const config = loadConfig(process.env);
-  return { module: AppModule.forRoot(await loadKeyRing(config.keys)), http: config.http };
+  return { module: AppModule.forRoot(await loadKeyRing(config.keys)), http: config.http, log: config.log };
 });

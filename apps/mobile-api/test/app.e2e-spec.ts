@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { DEFAULT_ISSUER, MODE_NAMES } from '@jwt-blast-radius/keys';
-import { describeStartupRefusals, itGuardsItsRoutes, startAppUnderTest, type AppUnderTest } from '@jwt-blast-radius/service-kit/testing';
+import {
+  describeItsLog,
+  describeStartupRefusals,
+  itGuardsItsRoutes,
+  startAppUnderTest,
+  type AppUnderTest,
+} from '@jwt-blast-radius/service-kit/testing';
 import { AppModule, SERVICE } from '../src/app.module';
 
 const app = 'mobile-api';
@@ -17,3 +23,5 @@ describe.each(MODE_NAMES)('mobile-api in %s', (mode) => {
 });
 
 describeStartupRefusals(app, join(__dirname, '..', 'dist', 'main.js'));
+
+describeItsLog({ app, main: join(__dirname, '..', 'dist', 'main.js'), userRoute: '/mobile/feed', adminRoute: '/mobile/admin' });

@@ -1,4 +1,17 @@
 export { SettingsError, describeStartupError, type SettingsErrorCode } from './errors';
 export { HealthController } from './health.controller';
-export { readHttpSettings, readIntegerSetting, type Env, type HttpSettings, type IntegerSettingOptions } from './settings';
-export { configureService, runService, type ServiceDescription } from './service';
+export { ServiceLogger, ServiceModule, createServiceLog, type ServiceLog, type ServiceLogDestination } from './log';
+export { parseLogLine, type LogLine } from './log-line';
+export { assignRequestId, requestIdOf } from './request-id';
+export {
+  LOG_LEVELS,
+  readHttpSettings,
+  readIntegerSetting,
+  readLogSettings,
+  type Env,
+  type HttpSettings,
+  type IntegerSettingOptions,
+  type LogLevelName,
+  type LogSettings,
+} from './settings';
+export { configureService, createServiceApp, runService, type PreparedService, type ServiceDescription } from './service';

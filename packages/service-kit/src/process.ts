@@ -5,8 +5,10 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-// Running built apps as child processes, as the lab, `npm start` and the cross-app tests do. No Nest
-// code here: this entry is about processes and HTTP only.
+// Running built apps as child processes, as the lab, `npm start` and the cross-app tests do, and
+// reading the lines they log. No Nest code here: this entry is about processes, HTTP and log lines only.
+
+export { parseLogLine, type LogLine } from './log-line';
 
 /**
  * fetch with a deadline that keeps the process alive while it waits. (`AbortSignal.timeout` does

@@ -48,3 +48,29 @@ export function readIntegerSetting(env: Env, name: string, options: IntegerSetti
   }
   return value;
 }
+
+/** The levels `LOG_LEVEL` takes, pino's, from the fewest lines to the most: `silent` writes none. */
+export const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export interface LogSettings {
+  /** The lowest level written (`LOG_LEVEL`): `info` unless set, which writes every event. */
+  readonly level: LogLevelName;
+}
+
+/**
+ * Reads `LOG_LEVEL`: `info` when unset or blank, else one of {@link LOG_LEVELS}, failing with the
+ * setting's name otherwise.
+ *
+ * @example
+ * readLogSettings({ LOG_LEVEL: 'debug' }); // { level: 'debug' }
+ * readLogSettings({ LOG_LEVEL: 'verbose' }); // throws SettingsError naming LOG_LEVEL
+ */
+export function readLogSettings(env: Env): LogSettings {
+  const raw = env.LOG_LEVEL?.trim();
+  if (!raw) return { level: 'info' };
+  const level = LOG_LEVELS.find((name) => name === raw);
+  if (!level) throw new SettingsError('ERR_SETTINGS_INVALID', `must be one of ${LOG_LEVELS.join(', ')}`, 'LOG_LEVEL');
+  return { level };
+}

@@ -23,12 +23,14 @@ import {
 } from '@nestjs/swagger';
 import type { AccessTokenPrincipal, Signer } from '@jwt-blast-radius/keys';
 import { Principal, Public, Roles } from '@jwt-blast-radius/keys/nest';
+import { requestIdOf } from '@jwt-blast-radius/service-kit';
 import { UsersService, type DemoUser } from '../users/users.service';
 import { HashGate } from './hash-gate';
 import { LoginDto, TokenResponse } from './login.dto';
 import { logLogin } from './login-events';
 import { clientAddress, type HeaderWriter, type LoginRequest } from './login-request';
 import { LoginThrottlerGuard } from './login-throttler.guard';
+import { logTokenIssued } from './token-events';
 
 export const SIGNER = Symbol('SIGNER');
 
@@ -56,19 +58,21 @@ export class AuthController {
     @Res({ passthrough: true }) response: HeaderWriter,
   ): Promise<TokenResponse> {
     const address = clientAddress(request);
+    const reqId = requestIdOf(request);
     const checked = this.hashGate.tryRun(address, () => this.users.authenticate(username, password));
     if (!checked) {
-      logLogin({ username, audience, address, outcome: 'busy' });
+      logLogin({ username, audience, address, outcome: 'busy', reqId });
       response.setHeader('Retry-After', '1');
       throw new ServiceUnavailableException();
     }
     const user = await checked;
     if (!user) {
-      logLogin({ username, audience, address, outcome: 'refused' });
+      logLogin({ username, audience, address, outcome: 'refused', reqId });
       throw new UnauthorizedException('incorrect username or password');
     }
-    const { token, expiresIn, jti } = await this.signer.signAccessToken({ sub: user.username, roles: user.roles, audience });
-    logLogin({ username, audience, address, outcome: 'issued', jti });
+    const { token, expiresIn, jti, kid, exp } = await this.signer.signAccessToken({ sub: user.username, roles: user.roles, audience });
+    logLogin({ username, audience, address, outcome: 'issued', jti, reqId });
+    logTokenIssued({ jti, sub: user.username, aud: audience, kid, exp, reqId });
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn };
   }
 

@@ -4,6 +4,8 @@ import { normalizeIp } from '@nestjs/throttler';
 export interface LoginRequest {
   readonly ip?: string;
   readonly body?: unknown;
+  /** Its id, given by the service kit's `assignRequestId`. */
+  readonly id?: unknown;
 }
 
 /** The part of an express response the login route writes to. */

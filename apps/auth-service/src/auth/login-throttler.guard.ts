@@ -6,6 +6,7 @@ import {
   type ThrottlerModuleOptions,
   type ThrottlerRequest,
 } from '@nestjs/throttler';
+import { requestIdOf } from '@jwt-blast-radius/service-kit';
 import type { LoginSettings } from '../config/config';
 import { logLogin } from './login-events';
 import { bodyField, clientAddress, type HeaderWriter, type LoginRequest } from './login-request';
@@ -58,6 +59,7 @@ export class LoginThrottlerGuard extends ThrottlerGuard {
           address: clientAddress(http),
           outcome: 'throttled',
           limit: request.throttler.name,
+          reqId: requestIdOf(http),
         });
       }
       throw error;

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { MAX_TOKEN_LIFETIME, readKeysSettings, type KeysSettings } from '@jwt-blast-radius/keys';
-import { readHttpSettings, readIntegerSetting, type Env, type HttpSettings } from '@jwt-blast-radius/service-kit';
+import {
+  readHttpSettings,
+  readIntegerSetting,
+  readLogSettings,
+  type Env,
+  type HttpSettings,
+  type LogSettings,
+} from '@jwt-blast-radius/service-kit';
 
 /** What the login route lets through: attempts per window, and password hashes computed at once. */
 export interface LoginSettings {
@@ -16,6 +23,7 @@ export interface LoginSettings {
 
 export interface AppConfig {
   readonly http: HttpSettings;
+  readonly log: LogSettings;
   readonly keys: KeysSettings;
   /** The seed file of demo users and their password hashes. */
   readonly usersFile: string;
@@ -32,7 +40,7 @@ export const DEFAULT_LOGIN_SETTINGS: LoginSettings = { attemptsPerUser: 5, attem
 const MAX_HASHES_IN_FLIGHT = 16;
 
 /**
- * The one place that reads the environment: `HOST`, `PORT`, the key settings, `USERS_FILE`, `TOKEN_TTL_SECONDS`,
+ * The one place that reads the environment: `HOST`, `PORT`, `LOG_LEVEL`, the key settings, `USERS_FILE`, `TOKEN_TTL_SECONDS`,
  * and the login limits `LOGIN_ATTEMPTS_PER_USER`, `LOGIN_ATTEMPTS_PER_ADDRESS`, `LOGIN_WINDOW_SECONDS`, `PASSWORD_HASHES_IN_FLIGHT`.
  */
 export function loadConfig(env: Env): AppConfig {
@@ -40,6 +48,7 @@ export function loadConfig(env: Env): AppConfig {
     readIntegerSetting(env, name, { default: fallback, min: 1, max: 100_000, what: 'a number of attempts' });
   return {
     http: readHttpSettings(env, 3000),
+    log: readLogSettings(env),
     keys: readKeysSettings(env, 'auth-service'),
     usersFile: env.USERS_FILE?.trim() || DEFAULT_USERS_FILE,
     tokenTtlSeconds: readIntegerSetting(env, 'TOKEN_TTL_SECONDS', {

@@ -4,7 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { KeysError } from '../errors';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
 import { readBearerRequest, type BearerRequest, type HttpRequest } from './bearer-request';
-import { describeFailure, logDecision } from './decision-log';
+import { describeFailure, logDecision, type LoggedRequest } from './decision-log';
 import { IS_PUBLIC } from './decorators';
 import { VERIFIER } from './tokens';
 
@@ -44,11 +44,12 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   ): TUser {
     // A token that passes is logged by the roles guard, which makes the request's last decision.
     if (!error && principal) return principal as TUser;
-    const bearer = readBearerRequest(context.switchToHttp().getRequest<HttpRequest>());
+    const request = context.switchToHttp().getRequest<HttpRequest & LoggedRequest>();
+    const bearer = readBearerRequest(request);
     const failure = error ?? info;
     if (failure instanceof KeysError && failure.code === 'ERR_JWKS_UNAVAILABLE') {
       // Why the keys cannot be had (refused, timed out, ...) is in the JWKS fetch event the verifier logged.
-      logDecision(bearer, { app: this.verifier.app, outcome: 'unavailable', reason: failure.code });
+      logDecision(request, bearer, { outcome: 'unavailable', reason: failure.code });
       context
         .switchToHttp()
         .getResponse<HttpResponse>()
@@ -60,7 +61,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   private refuse(context: ExecutionContext, bearer: BearerRequest, reason: string): never {
     const app = this.verifier.app;
-    logDecision(bearer, { app, outcome: 'refused', reason });
+    logDecision(context.switchToHttp().getRequest<LoggedRequest>(), bearer, { outcome: 'refused', reason });
     // RFC 6750 §3.1: a request without a token gets a challenge without an error code.
     const challenge = bearer.problem === 'missing' ? `Bearer realm="${app}"` : `Bearer realm="${app}", error="invalid_token"`;
     context.switchToHttp().getResponse<HttpResponse>().setHeader('WWW-Authenticate', challenge);

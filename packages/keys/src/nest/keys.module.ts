@@ -63,11 +63,9 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
 
   /** Reloads the trusted keys and logs the kids trusted afterwards (or why the reload failed). */
   async reloadKeys(): Promise<void> {
-    const app = this.verifier.app;
     if (!this.verifier.reload) {
       logger.log({
         event: 'keys-reloaded',
-        app,
         outcome: 'unchanged',
         kids: this.verifier.trustedKids(),
         reason: 'held keys are read at start-up',
@@ -75,18 +73,17 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
       return;
     }
     try {
-      logger.log({ event: 'keys-reloaded', app, outcome: 'ok', kids: await this.verifier.reload() });
+      logger.log({ event: 'keys-reloaded', outcome: 'ok', kids: await this.verifier.reload() });
     } catch (error) {
       const reason = error instanceof KeysError ? error.message : 'error';
-      logger.warn({ event: 'keys-reloaded', app, outcome: 'failed', kids: this.verifier.trustedKids(), reason });
+      logger.warn({ event: 'keys-reloaded', outcome: 'failed', kids: this.verifier.trustedKids(), reason });
     }
   }
 
   static forRoot({ ring, reloadSignal = 'SIGHUP' }: KeysModuleOptions): DynamicModule {
-    const app = ring.settings.app;
     const verifier = createVerifier(ring, {
       onJwksFetch: ({ trigger, outcome, kids, reason, ms }) => {
-        const entry = { event: 'jwks-fetch', app, trigger, outcome, kids, reason, ms };
+        const entry = { event: 'jwks-fetch', trigger, outcome, kids, reason, ms };
         if (outcome === 'ok') logger.log(entry);
         else logger.warn(entry);
       },

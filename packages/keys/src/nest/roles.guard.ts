@@ -2,7 +2,7 @@ import { ForbiddenException, Inject, Injectable, type CanActivate, type Executio
 import { Reflector } from '@nestjs/core';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
 import { readBearerRequest, type HttpRequest } from './bearer-request';
-import { logDecision } from './decision-log';
+import { logDecision, type LoggedRequest } from './decision-log';
 import { requiredRoles } from './decorators';
 import type { HttpResponse } from './jwt-auth.guard';
 import { VERIFIER } from './tokens';
@@ -20,7 +20,7 @@ export class RolesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const request = context.switchToHttp().getRequest<HttpRequest & LoggedRequest>();
     const required = requiredRoles(this.reflector, context);
     const principal = request.user as AccessTokenPrincipal | undefined;
     // No principal: a `@Public()` route, which the token guard let through. It cannot also require roles.
@@ -32,10 +32,10 @@ export class RolesGuard implements CanActivate {
     const app = this.verifier.app;
     const missing = required.filter((role) => !principal.roles.includes(role));
     if (missing.length === 0) {
-      logDecision(bearer, { app, outcome: 'accepted', sub: principal.sub });
+      logDecision(request, bearer, { outcome: 'accepted', principal });
       return true;
     }
-    logDecision(bearer, { app, outcome: 'forbidden', reason: `missing role ${missing.join(', ')}`, sub: principal.sub });
+    logDecision(request, bearer, { outcome: 'forbidden', reason: `missing role ${missing.join(', ')}`, principal });
     context.switchToHttp().getResponse<HttpResponse>().setHeader('WWW-Authenticate', `Bearer realm="${app}", error="insufficient_scope"`);
     throw new ForbiddenException();
   }

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, type ModeName } from '@jwt-blast-radius/keys';
 import { REPO_ROOT } from '../paths';
 import { startLocalStack } from '../local-stack';
-import { isPortFree } from '@jwt-blast-radius/service-kit/process';
+import { isPortFree, parseLogLine, type LogLine } from '@jwt-blast-radius/service-kit/process';
 import { ROUTES } from '../targets';
 
 // `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and what they
@@ -105,8 +105,6 @@ function followLines(path: string, onLine: (line: string) => void): void {
   watchFile(path, { interval: 200 }, () => void read());
 }
 
-type LogEvent = Readonly<Record<string, unknown>>;
-
 /** A logged value as text: strings and numbers as they are, lists joined, anything else left out. */
 const text = (value: unknown): string =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : Array.isArray(value) ? value.map(text).join(', ') : '';
@@ -117,30 +115,42 @@ const extras = (...parts: string[]) => {
   return shown ? ` (${shown})` : '';
 };
 
-/** How `npm start` shows each event the services log: one readable line. */
-const EVENT_LINES: Readonly<Record<string, (e: LogEvent) => string>> = {
-  access: (e) => `${text(e.route)} → ${text(e.outcome)}${extras(labelled('sub', e.sub), labelled('kid', e.kid), text(e.reason))}`,
+/** A time in seconds since the epoch (a token's `exp`) as the time of day, UTC. */
+const clock = (seconds: unknown) => (typeof seconds === 'number' ? `${new Date(seconds * 1000).toISOString().slice(11, 19)} UTC` : '');
+
+/** How `npm start` shows each event the services log (docs/logs.md): one readable line. */
+const EVENT_LINES: Readonly<Record<string, (e: LogLine) => string>> = {
+  access: (e) =>
+    `${text(e.route)} → ${text(e.outcome)}${extras(labelled('sub', e.sub), labelled('kid', e.kid), labelled('jti', e.jti), text(e.reason))}`,
   login: (e) =>
-    `login ${text(e.username)} for ${text(e.audience)} from ${text(e.address)} → ${text(e.outcome)}${extras(labelled('limit', e.limit), labelled('jti', e.jti))}`,
+    `login ${text(e.username)} for ${text(e.audience)} from ${text(e.address)} → ${text(e.outcome)}${extras(labelled('limit', e.limit))}`,
+  'token-issued': (e) =>
+    `token issued to ${text(e.sub)} for ${text(e.aud)}${extras(labelled('kid', e.kid), labelled('jti', e.jti), labelled('expires', clock(e.exp)))}`,
   'jwks-fetch': (e) =>
     `JWKS fetch (${text(e.trigger)}) → ${text(e.outcome)}${extras(text(e.kids), text(e.reason), text(e.ms) && `${text(e.ms)} ms`)}`,
   'keys-reloaded': (e) => `keys reloaded → ${text(e.outcome)}: ${text(e.kids) || 'no kid'}${extras(text(e.reason))}`,
 };
 
+/** Shows one line of a service's log: an event as {@link EVENT_LINES} has it, a warning or an error as its message. */
 function showLogLine(app: string, line: string): void {
-  let entry: { level?: string; message?: unknown };
-  try {
-    entry = JSON.parse(line) as typeof entry;
-  } catch {
+  const entry = parseLogLine(line);
+  if (!entry) {
     if (line.trim()) console.log(`${app.padEnd(14)} ${line}`);
     return;
   }
-  const message = entry.message;
-  const format = typeof message === 'object' && message !== null ? EVENT_LINES[String((message as LogEvent).event)] : undefined;
-  if (format) console.log(`${app.padEnd(14)} ${format(message as LogEvent)}`);
+  const format = entry.event === undefined ? undefined : EVENT_LINES[entry.event];
+  if (format) console.log(`${app.padEnd(14)} ${format(entry)}`);
   else if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
-    console.log(`${app.padEnd(14)} ${entry.level}: ${typeof message === 'string' ? message : JSON.stringify(message)}`);
+    console.log(`${app.padEnd(14)} ${entry.level}: ${messageOf(entry)}`);
   }
+}
+
+/** What a line says besides its envelope: its message, its error's message, or its fields as JSON. */
+function messageOf(entry: LogLine): string {
+  if (typeof entry.msg === 'string') return entry.msg;
+  const error = entry.err as { message?: unknown } | undefined;
+  if (typeof error?.message === 'string') return error.message;
+  return JSON.stringify({ ...entry, level: undefined, time: undefined, app: undefined, context: undefined });
 }
 
 main().catch((error: unknown) => {

@@ -2,12 +2,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_AUTHORIZATION_LENGTH, type AppName } from '@jwt-blast-radius/keys';
+import { DEFAULT_MODE, MAX_AUTHORIZATION_LENGTH, generateKeySet, writeKeyFolders, type AppName } from '@jwt-blast-radius/keys';
 import {
   accessTokenClaims,
   buildStartupFailureCases,
   buildVerificationCases,
   findSigningJwk,
+  secretValuesOf,
   signWithJwk,
   type StartupFailureCase,
 } from '@jwt-blast-radius/keys/testing';
@@ -93,9 +94,9 @@ export function itGuardsItsRoutes(server: () => AppUnderTest, mode: string, { ap
 export type AppStartupFailureCase = Omit<StartupFailureCase, 'code'> & { readonly code: StartupFailureCase['code'] | SettingsErrorCode };
 
 /**
- * Registers the start-up refusal tests of a built app: each bad setting of `buildStartupFailureCases`
- * (and the app's own `moreCases`) stops it with exit status 1 and one line naming the setting,
- * quoting no key material.
+ * Registers the start-up refusal tests of a built app: each bad setting of `buildStartupFailureCases`,
+ * a `LOG_LEVEL` that is not a level (with valid keys), and the app's own `moreCases`, stops it with
+ * exit status 1 and one line naming the setting, quoting no key material.
  *
  * @example
  * describeStartupRefusals('mobile-api', join(__dirname, '..', 'dist', 'main.js'));
@@ -109,7 +110,7 @@ export function describeStartupRefusals(app: AppName, main: string, moreCases?: 
     afterAll(() => rm(dir, { recursive: true, force: true }));
 
     it('exits with status 1 and one line naming the setting, quoting no key material', async () => {
-      const cases = [...(await buildStartupFailureCases(app, dir)), ...((await moreCases?.(dir)) ?? [])];
+      const cases = [...(await buildStartupFailureCases(app, dir)), await logLevelCase(app, dir), ...((await moreCases?.(dir)) ?? [])];
       const observed = await Promise.all(cases.map(async (failure) => [failure.name, await observeStartupFailure(main, failure)]));
       expect(Object.fromEntries(observed)).toEqual(
         Object.fromEntries(
@@ -121,4 +122,16 @@ export function describeStartupRefusals(app: AppName, main: string, moreCases?: 
       );
     }, 30_000);
   });
+}
+
+async function logLevelCase(app: AppName, dir: string): Promise<AppStartupFailureCase> {
+  const material = await generateKeySet(DEFAULT_MODE);
+  const folders = await writeKeyFolders(join(dir, 'log-level'), material);
+  return {
+    name: 'a LOG_LEVEL that is not a level',
+    env: { AUTH_MODE: DEFAULT_MODE, KEYS_DIR: folders[app]!, LOG_LEVEL: 'verbose' },
+    setting: 'LOG_LEVEL',
+    code: 'ERR_SETTINGS_INVALID',
+    secrets: secretValuesOf(material[app]),
+  };
 }

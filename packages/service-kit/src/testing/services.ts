@@ -1,8 +1,9 @@
-import type { DynamicModule, LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Writable } from 'node:stream';
+import type { DynamicModule } from '@nestjs/common';
 import { isAppName, type AppName, type JsonWebKeySet, type KeyRing } from '@jwt-blast-radius/keys';
 import { createTestKeys } from '@jwt-blast-radius/keys/testing';
-import { configureService, type ServiceDescription } from '../service';
+import { createServiceLog } from '../log';
+import { createServiceApp, type ServiceDescription } from '../service';
 
 /** An app listening on a loopback port. Closed by `await using`, or by `close()`. */
 export interface RunningService extends AsyncDisposable {
@@ -12,22 +13,19 @@ export interface RunningService extends AsyncDisposable {
 }
 
 /**
- * Starts an app's module in this process, wired as `runService` wires it, on a free loopback port.
- * Nest logs nothing unless `logger` lists the levels a test wants to see.
+ * Starts an app's module in this process, wired as `runService` wires it (its pino logger at level
+ * `silent`), on a free loopback port. A test that reads the log runs the built app as a child process
+ * (`spawnService` with a `logFile`): nestjs-pino keeps the first logger of a process.
  *
  * @example
  * await using service = await startService(AppModule.forRoot(ring), SERVICE);
  * await fetch(`${service.url}/health`);
  */
-export async function startService(
-  module: DynamicModule,
-  service: ServiceDescription,
-  logger: false | LogLevel[] = false,
-): Promise<RunningService> {
-  const app = await NestFactory.create(module, { logger });
+export async function startService(module: DynamicModule, service: ServiceDescription): Promise<RunningService> {
+  const nowhere = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const app = await createServiceApp(module, service, createServiceLog(service.app, { level: 'silent' }, nowhere).logger);
   const close = () => app.close();
   try {
-    configureService(app, service);
     await app.listen(0, '127.0.0.1');
     return { url: await app.getUrl(), close, [Symbol.asyncDispose]: close };
   } catch (error) {
@@ -51,7 +49,6 @@ export interface AppUnderTestOptions {
   readonly module: (ring: KeyRing) => DynamicModule;
   /** The `iss` the app expects; the keys package's default unless given. */
   readonly issuer?: string;
-  readonly logger?: false | LogLevel[];
 }
 
 /**
@@ -63,11 +60,11 @@ export interface AppUnderTestOptions {
  * await request(app.url).get('/dashboard/summary').set('Authorization', `Bearer ${token}`);
  * await app.close();
  */
-export async function startAppUnderTest({ mode, service, module, issuer, logger }: AppUnderTestOptions): Promise<AppUnderTest> {
+export async function startAppUnderTest({ mode, service, module, issuer }: AppUnderTestOptions): Promise<AppUnderTest> {
   if (!isAppName(service.app)) throw new Error(`"${service.app}" is not an app of the stack`);
   const keys = await createTestKeys({ mode, app: service.app, issuer });
   try {
-    const running = await startService(module(keys.ring), service, logger);
+    const running = await startService(module(keys.ring), service);
     const close = async () => {
       await running.close();
       await keys.close();
