@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths';
+import { formatBenchMarkdown } from './bench/report';
+import type { BenchRun } from './bench/run';
 import { formatCatalogueMarkdown } from './catalogue/report';
 import type { CatalogueRun } from './catalogue/run';
 import type { Variant } from './expected';
@@ -44,6 +46,20 @@ export const ATTACKS_REPORT = 'docs/attacks.md';
  */
 export function renderAttackDocs(run: CatalogueRun): Record<string, string> {
   return { [ATTACKS_REPORT]: formatCatalogueMarkdown(run, 'npm run docs', { timings: false }) };
+}
+
+/** The bench's report in docs/, generated from a run of every mode. */
+export const BENCH_REPORT = 'docs/bench.md';
+
+/**
+ * The bench's report, as file → content, from a bench run. Its figures vary from run to run, so no test
+ * compares it with a fresh run; it is only ever written from one.
+ *
+ * @example
+ * await writeDocs(renderBenchDocs(await runBench()));
+ */
+export function renderBenchDocs(run: BenchRun): Record<string, string> {
+  return { [BENCH_REPORT]: formatBenchMarkdown(run, 'npm run docs') };
 }
 
 /** Writes the generated documents in place. */

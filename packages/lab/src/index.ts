@@ -27,3 +27,19 @@ export {
   type ModeExpectation,
   type Outcome,
 } from './catalogue/types';
+export { GOALS, GOAL_MEASURES, judgeGoals, type Goal, type GoalMeasure, type GoalResult } from './bench/goals';
+export { formatBenchMarkdown, formatBenchTerminal } from './bench/report';
+export { BENCH_ROUTES, type BenchRoute, type BenchRouteId } from './bench/routes';
+export {
+  BENCH_DEFAULTS,
+  benchFailures,
+  runBench,
+  type BenchOptions,
+  type BenchRun,
+  type BenchSettings,
+  type JwksFigures,
+  type ModeBench,
+  type RouteFigure,
+  type RouteSample,
+} from './bench/run';
+export { runVerificationBench, type VerificationBench, type VerificationFigure, type VerificationPath } from './bench/verify-paths';

@@ -1,91 +1,82 @@
 #!/usr/bin/env node
-import { performance } from 'node:perf_hooks';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_ISSUER,
-  MODE_NAMES,
-  createVerifier,
-  readClaims,
-  readProtectedHeader,
-  type ModeName,
-  type Verifier,
-} from '@jwt-blast-radius/keys';
-import { accessTokenClaims, createTestKeys, findSigningJwk, signWithJwk, type TestKeys } from '@jwt-blast-radius/keys/testing';
-import jwt from 'jsonwebtoken';
+import { formatBenchMarkdown, formatBenchTerminal } from '../bench/report';
+import { BENCH_DEFAULTS, benchFailures, runBench } from '../bench/run';
+import { readModes, readWholeNumberOption, runCommand, usageError } from './command';
 
-// `npm run bench`: what verifying one access token costs a resource server in each mode, on both
-// paths the project has (the apps' passport-jwt path, and jose), measured side by side in one run:
-// rounds alternate between every mode and path, and each figure is the median of its rounds.
+// `npm run bench`: what guarding a route costs dashboard-api under load, as `npm start` runs it, against its
+// public route and the tutorial pattern, in every mode; the JWKS fetches at steady state and under a flood of
+// random kids; and the micro-bench of verification alone.
 
-type Path = 'passport-jwt' | 'jose';
-const PATHS: readonly Path[] = ['passport-jwt', 'jose'];
+const USAGE = `usage: npm run bench -- [--mode <mode>]... [--rounds <n>] [--duration <seconds>] [--connections <n>]
+                       [--flood <requests>] [--json <file>] [--markdown <file>]
+  --mode         a mode to bench (repeatable); every mode unless given
+  --rounds       rounds per route (default ${BENCH_DEFAULTS.rounds})
+  --duration     seconds each route is loaded in a round (default ${BENCH_DEFAULTS.durationSeconds})
+  --connections  autocannon's concurrent connections (default ${BENCH_DEFAULTS.connections})
+  --flood        requests in the flood of random kids, where the API fetches the JWKS (default ${BENCH_DEFAULTS.floodRequests})
+  --json         also write the whole run as JSON to <file>
+  --markdown     also write the report as Markdown to <file>
+exit status: 0 when every round is sound (goals met or not), 1 when the run failed or a round was not all 200s, 2 for a usage error`;
 
-interface Subject {
-  readonly mode: ModeName;
-  readonly verifier: Verifier;
-  readonly token: string;
-}
-
-async function prepare(mode: ModeName, keySets: TestKeys[]): Promise<Subject> {
-  const keys = await createTestKeys({ mode, app: 'dashboard-api' });
-  keySets.push(keys);
-  const claims = accessTokenClaims({ iss: DEFAULT_ISSUER, aud: 'dashboard-api', sub: 'alice', roles: ['user'] });
-  const token = await signWithJwk(findSigningJwk(keys.material, mode, 'dashboard-api'), claims);
-  return { mode, verifier: createVerifier(keys.ring), token };
-}
-
-async function verifyOnce({ verifier, token }: Subject, path: Path): Promise<void> {
-  if (path === 'jose') {
-    await verifier.verifyAccessToken(token);
-    return;
-  }
-  const { algorithms, issuer, audience, clockTolerance } = verifier.policy;
-  jwt.verify(token, await verifier.resolveKey(readProtectedHeader(token)), { algorithms, issuer, audience, clockTolerance });
-  verifier.checkClaims(readClaims(token));
-}
-
-async function opsPerSecond(subject: Subject, path: Path, count: number): Promise<number> {
-  const start = performance.now();
-  for (let i = 0; i < count; i += 1) await verifyOnce(subject, path);
-  return (count * 1000) / (performance.now() - start);
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, count: { type: 'string', default: '2000' } } });
-  const rounds = Number(values.rounds);
-  const count = Number(values.count);
-  const keySets: TestKeys[] = [];
+async function main(): Promise<number> {
+  let values;
   try {
-    const subjects = await Promise.all(MODE_NAMES.map((mode) => prepare(mode, keySets)));
-    for (const subject of subjects) for (const path of PATHS) await opsPerSecond(subject, path, 200);
-    const samples = new Map<string, number[]>();
-    for (let round = 1; round <= rounds; round += 1) {
-      process.stderr.write(`round ${round}/${rounds}\n`);
-      for (const subject of subjects) {
-        for (const path of PATHS) {
-          const key = `${subject.mode} ${path}`;
-          samples.set(key, [...(samples.get(key) ?? []), await opsPerSecond(subject, path, count)]);
-        }
-      }
-    }
-    const figure = (mode: ModeName, path: Path) => median(samples.get(`${mode} ${path}`)!);
-    const base = figure('shared-hs256', 'passport-jwt');
-    const rows = MODE_NAMES.flatMap((mode) =>
-      PATHS.map((path) => [mode, path, Math.round(figure(mode, path)).toLocaleString('en'), `${(figure(mode, path) / base).toFixed(2)}x`]),
-    );
-    const header = ['mode', 'verification path', 'verifies/s (median)', 'vs shared-hs256 passport-jwt'];
-    const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-    const line = (cells: string[]) => cells.map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ');
-    process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
-    process.stdout.write(`\n${rounds} rounds of ${count} verifications per cell, one valid dashboard-api token, keys imported once.\n`);
-  } finally {
-    await Promise.all(keySets.map((keys) => keys.close()));
+    ({ values } = parseArgs({
+      options: {
+        mode: { type: 'string', multiple: true },
+        rounds: { type: 'string' },
+        duration: { type: 'string' },
+        connections: { type: 'string' },
+        flood: { type: 'string' },
+        json: { type: 'string' },
+        markdown: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    usageError('bench', (error as Error).message, USAGE);
   }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const modes = readModes('bench', USAGE, values.mode);
+  const rounds = readWholeNumberOption('bench', USAGE, '--rounds', values.rounds, { fallback: BENCH_DEFAULTS.rounds, min: 1, max: 100 });
+  const durationSeconds = readWholeNumberOption('bench', USAGE, '--duration', values.duration, {
+    fallback: BENCH_DEFAULTS.durationSeconds,
+    min: 1,
+    max: 600,
+  });
+  const connections = readWholeNumberOption('bench', USAGE, '--connections', values.connections, {
+    fallback: BENCH_DEFAULTS.connections,
+    min: 1,
+    max: 1000,
+  });
+  const floodRequests = readWholeNumberOption('bench', USAGE, '--flood', values.flood, {
+    fallback: BENCH_DEFAULTS.floodRequests,
+    min: 1,
+    max: 1_000_000,
+  });
+  process.stderr.write(
+    `bench: ${modes.join(', ')}; ${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per route, ${connections} connections, ` +
+      `after ${BENCH_DEFAULTS.warmupSeconds} s of warm-up per route\n`,
+  );
+  const run = await runBench({
+    modes,
+    rounds,
+    durationSeconds,
+    connections,
+    floodRequests,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(formatBenchTerminal(run));
+  if (values.json) await writeFile(values.json, `${JSON.stringify(run, null, 2)}\n`);
+  const args = process.argv.slice(2);
+  if (values.markdown)
+    await writeFile(values.markdown, formatBenchMarkdown(run, `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`));
+  return benchFailures(run).length > 0 ? 1 : 0;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runCommand('bench', main);

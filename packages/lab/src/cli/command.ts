@@ -77,3 +77,37 @@ export function readStackRunOptions(name: string, usage: string, { insecure = fa
   const variant = (values as { insecure?: string }).insecure;
   return { modes: modes as ModeName[], driver, json: values.json, markdown: values.markdown, insecure: variant };
 }
+
+/**
+ * Reads the `--mode` values a command was given (repeatable): every mode unless given; an unknown one is a
+ * usage error (exit 2).
+ *
+ * @example
+ * const modes = readModes('bench', USAGE, values.mode);
+ */
+export function readModes(name: string, usage: string, given: readonly string[] | undefined): ModeName[] {
+  const modes = given ?? MODE_NAMES;
+  const unknown = modes.find((mode) => !(MODE_NAMES as readonly string[]).includes(mode));
+  if (unknown !== undefined) usageError(name, `unknown mode "${unknown}"`, usage);
+  return [...new Set(modes)] as ModeName[];
+}
+
+/**
+ * Reads a whole-number option: `fallback` when not given, else a whole number from `min` to `max`; anything
+ * else is a usage error naming the option (exit 2).
+ *
+ * @example
+ * const rounds = readWholeNumberOption('bench', USAGE, '--rounds', values.rounds, { fallback: 3, min: 1, max: 100 });
+ */
+export function readWholeNumberOption(
+  name: string,
+  usage: string,
+  option: string,
+  value: string | undefined,
+  { fallback, min, max }: { readonly fallback: number; readonly min: number; readonly max: number },
+): number {
+  if (value === undefined) return fallback;
+  const number = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(number >= min && number <= max)) usageError(name, `${option} must be a whole number from ${min} to ${max}, not "${value}"`, usage);
+  return number;
+}

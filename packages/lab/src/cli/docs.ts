@@ -1,16 +1,33 @@
 #!/usr/bin/env node
+import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '@jwt-blast-radius/keys';
+import { benchFailures, runBench } from '../bench/run';
 import { failuresOf, runCatalogue } from '../catalogue/run';
-import { renderAttackDocs, renderDocs, writeDocs } from '../docs';
+import { BENCH_REPORT, renderAttackDocs, renderBenchDocs, renderDocs, writeDocs } from '../docs';
 import { localDriver } from '../drivers/local';
 import { VARIANTS, type Variant } from '../expected';
 import { mismatches, runLab, type Probe } from '../lab';
-import { runCommand } from './command';
+import { runCommand, usageError } from './command';
 
-// `npm run docs`: runs the lab in every mode and variant and the attack catalogue in every mode, and
-// regenerates the reports in docs/ and the README's demo block from what they measured. A run that
-// differs from the expected tables or the catalogue writes nothing.
+// `npm run docs`: runs the lab in every mode and variant, the attack catalogue in every mode and the bench,
+// and regenerates the reports in docs/ and the README's demo block from what they measured. A run that
+// differs from the expected tables or the catalogue, or a bench round that was not all 200s, writes nothing.
+// The bench takes minutes: `--skip-bench` keeps the existing docs/bench.md.
+
+const USAGE = `usage: npm run docs -- [--skip-bench]
+  --skip-bench  do not run the bench; keep ${BENCH_REPORT} as it is`;
+
 async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { 'skip-bench': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    usageError('docs', (error as Error).message, USAGE);
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const probes = {} as Record<Variant, Probe[]>;
   for (const variant of VARIANTS) {
     probes[variant] = await runLab({
@@ -36,7 +53,18 @@ async function main(): Promise<number> {
     for (const failure of failures) process.stderr.write(`  ${failure}\n`);
     return 1;
   }
-  const docs = { ...(await renderDocs(probes)), ...renderAttackDocs(attacks) };
+  let benchDocs: Record<string, string> = {};
+  if (!values['skip-bench']) {
+    const bench = await runBench({ progress: (line) => process.stderr.write(`bench ${line}\n`) });
+    const wrong = benchFailures(bench);
+    if (wrong.length > 0) {
+      process.stderr.write(`docs: the bench run failed; run npm run bench to see it. Nothing written.\n`);
+      for (const failure of wrong) process.stderr.write(`  ${failure}\n`);
+      return 1;
+    }
+    benchDocs = renderBenchDocs(bench);
+  }
+  const docs = { ...(await renderDocs(probes)), ...renderAttackDocs(attacks), ...benchDocs };
   await writeDocs(docs);
   process.stdout.write(`wrote ${Object.keys(docs).join(', ')}\n`);
   return 0;
