@@ -38,5 +38,14 @@ export {
   type Signer,
   type SignerOptions,
 } from './sign';
-export { MAX_AUTHORIZATION_LENGTH, extractBearerToken, readClaims, readProtectedHeader, type BearerCredentials } from './token';
+export {
+  MAX_AUTHORIZATION_LENGTH,
+  decodeClaims,
+  extractBearerToken,
+  readClaims,
+  readCompactJws,
+  readProtectedHeader,
+  type BearerCredentials,
+  type CompactJws,
+} from './token';
 export { CLOCK_TOLERANCE, createVerifier, type AccessTokenPrincipal, type Verifier } from './verify';

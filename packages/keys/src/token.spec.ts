@@ -43,6 +43,21 @@ describe('decoding the segments of a compact JWS', () => {
     });
   });
 
+  it('takes a signature in exactly the spelling base64url gives its bytes, for every length and last character', () => {
+    const header = b64('{"alg":"HS256"}');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (let length = 1; length <= 6; length += 1) {
+      const prefix = Buffer.alloc(length, 0xa5).toString('base64url').slice(0, -1);
+      for (const last of alphabet) {
+        const signature = prefix + last;
+        const canonical = Buffer.from(signature, 'base64url').toString('base64url') === signature;
+        const read = () => readProtectedHeader(`${header}.${b64('{}')}.${signature}`);
+        if (canonical) expect(read()).toEqual({ alg: 'HS256' });
+        else expect(read).toThrow('signature: not canonical base64url');
+      }
+    }
+  });
+
   it('counts nested members and escaped quotes as one member each', () => {
     const t = token('{"alg":"HS256","x":{"a":1,"b":[{"c":":"}]},"s":"a\\":b"}');
     expect(readProtectedHeader(t)).toEqual({ alg: 'HS256', x: { a: 1, b: [{ c: ':' }] }, s: 'a":b' });

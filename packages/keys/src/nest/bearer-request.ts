@@ -1,6 +1,6 @@
 import type { JWSHeaderParameters } from 'jose';
 import { KeysError } from '../errors';
-import { extractBearerToken, readProtectedHeader } from '../token';
+import { extractBearerToken, readCompactJws, type CompactJws } from '../token';
 
 /** The parts of an express request the guards read. */
 export interface HttpRequest {
@@ -14,7 +14,8 @@ export interface HttpRequest {
 
 /**
  * What the guards need to know of a request, read in one pass and carried with it: its route, its bearer
- * token, and the token's protected header, decoded once. Neither the strategy nor a guard parses again.
+ * token, the token's protected header, decoded once, and its claims segment, decoded once the signature
+ * is verified. Neither the strategy nor a guard parses again.
  */
 export interface BearerRequest {
   /** `<method> <route>`: the route's pattern where the router matched one, else the path (bounded). */
@@ -23,6 +24,8 @@ export interface BearerRequest {
   readonly token: string | undefined;
   /** Its protected header, decoded once. */
   readonly header: JWSHeaderParameters | undefined;
+  /** Its claims segment, still encoded: `decodeClaims` reads it once the signature is verified. */
+  readonly claimsSegment: string | undefined;
   /** The header's kid, bounded, for the log. */
   readonly kid: string | undefined;
   /**
@@ -55,15 +58,20 @@ function describe(request: HttpRequest): BearerRequest {
   if (!credentials.found) {
     const problem =
       credentials.problem === 'missing' ? 'missing' : credentials.problem === 'too-large' ? 'ERR_TOKEN_TOO_LARGE' : 'ERR_TOKEN_MALFORMED';
-    return { route, token: undefined, header: undefined, kid: undefined, problem };
+    return refused(route, problem);
   }
-  let header: JWSHeaderParameters;
+  let jws: CompactJws;
   try {
-    header = readProtectedHeader(credentials.token);
+    jws = readCompactJws(credentials.token);
   } catch (error) {
     if (!(error instanceof KeysError)) throw error;
-    return { route, token: undefined, header: undefined, kid: undefined, problem: 'ERR_TOKEN_MALFORMED' };
+    return refused(route, 'ERR_TOKEN_MALFORMED');
   }
+  const { header, claimsSegment } = jws;
   const kid = typeof header.kid === 'string' ? header.kid.slice(0, MAX_LOGGED) : undefined;
-  return { route, token: credentials.token, header, kid, problem: undefined };
+  return { route, token: credentials.token, header, claimsSegment, kid, problem: undefined };
+}
+
+function refused(route: string, problem: NonNullable<BearerRequest['problem']>): BearerRequest {
+  return { route, token: undefined, header: undefined, claimsSegment: undefined, kid: undefined, problem };
 }

@@ -21,9 +21,37 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
  */
 export const Roles = (...roles: string[]) => SetMetadata(REQUIRED_ROLES, roles);
 
-/** The roles `@Roles()` requires of the route being handled: none when it has no `@Roles()`. */
-export function requiredRoles(reflector: Reflector, context: ExecutionContext): string[] {
-  return reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]) ?? [];
+/** What a route's decorators say of its access: `@Public()`, and the roles `@Roles()` requires (none without it). */
+export interface RouteAccess {
+  readonly isPublic: boolean;
+  readonly roles: readonly string[];
+}
+
+// Decorators write their metadata once, when a class is defined: read per handler and class, once.
+const accessOf = new WeakMap<object, WeakMap<object, RouteAccess>>();
+
+/**
+ * The access rules of the route being handled, read from its handler and its class (the handler's decorator
+ * wins), once per handler and class: no metadata lookup per request.
+ *
+ * @example
+ * if (routeAccess(this.reflector, context).isPublic) return true;
+ */
+export function routeAccess(reflector: Reflector, context: ExecutionContext): RouteAccess {
+  const handler = context.getHandler();
+  const type = context.getClass();
+  let byClass = accessOf.get(handler);
+  if (!byClass) accessOf.set(handler, (byClass = new WeakMap()));
+  let access = byClass.get(type);
+  if (!access) {
+    const targets = [handler, type];
+    access = Object.freeze({
+      isPublic: reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true,
+      roles: Object.freeze([...(reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets) ?? [])]),
+    });
+    byClass.set(type, access);
+  }
+  return access;
 }
 
 /**

@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { KeyObject } from 'node:crypto';
 import { Strategy } from 'passport-jwt';
 import { KeysError } from '../errors';
-import { readClaims } from '../token';
+import { decodeClaims } from '../token';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
 import { readBearerRequest, type HttpRequest } from './bearer-request';
 import { VERIFIER } from './tokens';
@@ -13,8 +13,11 @@ import { VERIFIER } from './tokens';
  * `iss` and `aud` with the algorithm pinned; it checks neither `typ` nor `crit`, so the verifier's
  * `resolveKey` checks the protected header before it hands over the key its `kid` names, and the
  * verifier's `checkClaims` checks what jsonwebtoken leaves out (an `iat` ahead of now, one audience).
- * The token and its header come from the request's one parse (`readBearerRequest`), never from
- * passport-jwt's own extractor, whose regex takes time quadratic in the header's length.
+ * The token, its header and its claims come from the request's one parse (`readBearerRequest`), never
+ * from passport-jwt's own extractor, whose regex takes time quadratic in the header's length. The key is
+ * a KeyObject imported once (at start-up, or when the JWKS is fetched), never a PEM or a secret string
+ * that jsonwebtoken would parse again for every token. The guard runs this strategy itself (see
+ * `runStrategy`); registered with passport as `jwt`, it also serves `AuthGuard('jwt')`.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -40,6 +43,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /** The claims of the verified token, read strictly (no member named twice, valid UTF-8) and checked. */
   validate(request: HttpRequest): AccessTokenPrincipal {
-    return this.verifier.checkClaims(readClaims(readBearerRequest(request).token!));
+    return this.verifier.checkClaims(decodeClaims(readBearerRequest(request).claimsSegment!));
   }
 }

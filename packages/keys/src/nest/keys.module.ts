@@ -8,7 +8,6 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import type { KeyRing } from '../ring';
 import { KeysError } from '../errors';
 import { createVerifier, type Verifier } from '../verify';
@@ -91,7 +90,6 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
     return {
       module: KeysModule,
       global: true,
-      imports: [PassportModule],
       providers: [
         { provide: KEY_RING, useValue: ring },
         { provide: VERIFIER, useValue: verifier },

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { AccessTokenPrincipal, Verifier } from '../verify';
 import { readBearerRequest, type HttpRequest } from './bearer-request';
 import { logDecision, type LoggedRequest } from './decision-log';
-import { requiredRoles } from './decorators';
+import { routeAccess } from './decorators';
 import type { HttpResponse } from './jwt-auth.guard';
 import { VERIFIER } from './tokens';
 
@@ -21,7 +21,7 @@ export class RolesGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<HttpRequest & LoggedRequest>();
-    const required = requiredRoles(this.reflector, context);
+    const required = routeAccess(this.reflector, context).roles;
     const principal = request.user as AccessTokenPrincipal | undefined;
     // No principal: a `@Public()` route, which the token guard let through. It cannot also require roles.
     if (!principal) {

@@ -1,28 +1,7 @@
 import { GOALS } from './goals';
-import { logEventOf } from './jwks-tap';
 import { formatBenchMarkdown, formatBenchTerminal } from './report';
 import { BENCH_ROUTES } from './routes';
 import { benchFailures, runBench, type BenchRun } from './run';
-
-describe('the log reader of the bench', () => {
-  it.each([
-    [
-      "Nest's JSON ConsoleLogger",
-      '{"level":"log","pid":7,"timestamp":1,"message":{"event":"jwks-fetch","trigger":"first-use"},"context":"auth"}',
-    ],
-    ['pino', '{"level":30,"time":1,"pid":7,"event":"jwks-fetch","trigger":"first-use"}'],
-  ])('reads the event of a line %s wrote', (_logger, line) => {
-    expect(logEventOf(line)).toBe('jwks-fetch');
-  });
-
-  it.each([
-    ['not JSON', 'jwks-fetch'],
-    ['no event', '{"level":"log","message":"jwks-fetch"}'],
-    ['JSON that is no object', '"jwks-fetch"'],
-  ])('reads no event from a line with %s', (_case, line) => {
-    expect(logEventOf(line)).toBeUndefined();
-  });
-});
 
 // The full bench takes minutes and is not part of the tests: this short run checks what a run gives, never a speed.
 describe('a smoke run of the bench: one mode, one round of 1 s per route, a small flood of random kids', () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseLogLine } from '@jwt-blast-radius/service-kit/process';
 
 /** A pass-through in front of the issuer's JWKS endpoint that counts the requests it forwards. */
 export interface JwksTap extends AsyncDisposable {
@@ -46,30 +47,8 @@ export async function startJwksTap(upstream: string): Promise<JwksTap> {
   return { url: `http://127.0.0.1:${port}${target.pathname}`, served: () => served, close, [Symbol.asyncDispose]: close };
 }
 
-/**
- * The event a service's log line records, in either shape the services write: Nest's JSON ConsoleLogger
- * (`{"level":"log","message":{"event":"jwks-fetch",...}}`) or pino (`{"level":30,"event":"jwks-fetch",...}`).
- * Undefined for a line that is not JSON or names no event.
- *
- * @example
- * logEventOf('{"level":30,"event":"jwks-fetch","trigger":"unknown-kid"}'); // 'jwks-fetch'
- */
-export function logEventOf(line: string): string | undefined {
-  let entry: unknown;
-  try {
-    entry = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  const { event, message } = entry as { event?: unknown; message?: unknown };
-  if (typeof event === 'string') return event;
-  const nested = typeof message === 'object' && message !== null ? (message as { event?: unknown }).event : undefined;
-  return typeof nested === 'string' ? nested : undefined;
-}
-
-/** The JWKS fetches a service's log records so far: its lines whose event is `jwks-fetch`, in either log shape. */
+/** The JWKS fetches a service's log records so far: its lines whose event is `jwks-fetch` (docs/logs.md). */
 export async function countLoggedJwksFetches(logFile: string): Promise<number> {
   const text = await readFile(logFile, 'utf8');
-  return text.split('\n').filter((line) => line.includes('jwks-fetch') && logEventOf(line) === 'jwks-fetch').length;
+  return text.split('\n').filter((line) => line.includes('jwks-fetch') && parseLogLine(line)?.event === 'jwks-fetch').length;
 }
