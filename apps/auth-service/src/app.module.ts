@@ -1,10 +1,10 @@
 import { Module, RequestMethod, ValidationPipe, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { createSigner, type KeyRing } from '@jwt-blast-radius/keys';
+import type { KeyRing } from '@jwt-blast-radius/keys';
 import { KeysModule } from '@jwt-blast-radius/keys/nest';
 import { HealthController, type ServiceDescription } from '@jwt-blast-radius/service-kit';
-import { AuthController, SIGNER } from './auth/auth.controller';
+import { AuthController } from './auth/auth.controller';
 import { HashGate } from './auth/hash-gate';
 import { loginThrottlerOptions } from './auth/login-throttler.guard';
 import { noStore } from './auth/no-store.middleware';
@@ -31,14 +31,15 @@ export class AppModule implements NestModule {
     ring: KeyRing,
     options: AppModuleOptions = {},
   ): DynamicModule {
-    const signer = createSigner(ring, { ttlSeconds: config.tokenTtlSeconds });
     const users = new UsersService(readUsersFile(config.usersFile), options.verifyPassword ?? verifyPassword);
     return {
       module: AppModule,
-      imports: [KeysModule.forRoot({ ring }), ThrottlerModule.forRoot(loginThrottlerOptions(config.login))],
+      imports: [
+        KeysModule.forRoot({ ring, signer: { ttlSeconds: config.tokenTtlSeconds } }),
+        ThrottlerModule.forRoot(loginThrottlerOptions(config.login)),
+      ],
       controllers: [HealthController, AuthController, WellKnownController],
       providers: [
-        { provide: SIGNER, useValue: signer },
         { provide: UsersService, useValue: users },
         { provide: HashGate, useValue: new HashGate(config.login.hashesInFlight) },
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }) },

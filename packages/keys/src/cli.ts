@@ -6,7 +6,7 @@ import { APP_NAMES } from './apps';
 import { KeysError } from './errors';
 import { findKeyFolderProblem } from './folders';
 import { generateKeySet } from './generate';
-import { KEY_FILE_NAME, keyNameOf, writeKeyFolders } from './keyset';
+import { KEY_FILE_NAME, signingVersions, writeKeyFolders } from './keyset';
 import { DEFAULT_MODE, MODES, MODE_NAMES, getMode } from './modes';
 import { ROTATION_STEPS, describeRotationState, readRotationState, rotateKeyFolders } from './rotate';
 
@@ -24,7 +24,9 @@ rotate        one step of a key rotation, the same in every mode; the last versi
               each step needs the one before it (stage needs a key with one version), and a key
               out of step is refused with exit status 1, changing nothing; the state of a key
               being rotated is kept in its holders' keys.json
-              restart the verifiers, then the issuer, after each step
+              after each step, running apps take the new keys on SIGHUP: the apps that
+              hold their keys, then the issuer, then the apps that fetch its JWKS
+              (npm run reload does it for the stack npm start runs)
 --key         rotates one key of the mode (keys modes lists them); every key when left out
 modes         prints who holds which key in each mode`;
 
@@ -108,7 +110,7 @@ async function rotate(args: string[]): Promise<number> {
   process.stdout.write(`${step}: ${values.key === undefined ? 'every key' : `key ${values.key}`} of ${mode.name} in ${dir}\n`);
   process.stdout.write('apps (the last version of each key signs; every version is trusted)\n');
   for (const app of APP_NAMES) {
-    const signing = new Set(mode.keys.map((key) => rotated[app].keys.filter((jwk) => keyNameOf(jwk.kid ?? '') === key.name).at(-1)?.kid));
+    const signing = new Set([...signingVersions(rotated[app].keys).values()].map((jwk) => jwk.kid));
     const kids = rotated[app].keys.map((jwk) => `${jwk.kid}${signing.has(jwk.kid) ? ' (signs)' : ''}`);
     process.stdout.write(`  ${app.padEnd(14)} ${kids.length ? kids.join(', ') : 'nothing secret'}\n`);
   }

@@ -49,10 +49,17 @@ export class KeysError extends Error {
  * describeStartupError('dashboard-api', err); // 'dashboard-api: KEYS_DIR: ... (ERR_KEYS_MISSING)'
  */
 export function describeStartupError(app: string, error: unknown): string {
-  if (error instanceof KeysError) {
-    const where = error.setting ? `${error.setting}: ` : '';
-    return `${app}: ${where}${error.message} (${error.code})`;
-  }
-  const kind = error instanceof Error ? error.name : typeof error;
-  return `${app}: failed to start (${kind})`;
+  return error instanceof KeysError ? `${app}: ${describeKeysError(error)}` : `${app}: failed to start (${describeKeysError(error)})`;
+}
+
+/**
+ * Names a failure in one line with no key material: a {@link KeysError} as its setting, message and code,
+ * anything else by its class only (an unexpected message might quote what it failed on).
+ *
+ * @example
+ * describeKeysError(err); // 'KEYS_DIR: secret "shared.1a2b3c4d" has 128 bits; 256 at least (ERR_KEYS_WEAK_SECRET)'
+ */
+export function describeKeysError(error: unknown): string {
+  if (error instanceof KeysError) return `${error.setting ? `${error.setting}: ` : ''}${error.message} (${error.code})`;
+  return error instanceof Error ? error.name : typeof error;
 }

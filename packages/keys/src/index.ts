@@ -1,7 +1,7 @@
 export { APP_NAMES, isAppName, type AppName } from './apps';
 export { DEFAULT_ISSUER, JWKS_SETTINGS, readKeysSettings, type KeysSettings } from './config';
-export { KeysError, describeStartupError, type KeysErrorCode } from './errors';
-export { findKeyFolderProblem } from './folders';
+export { KeysError, describeKeysError, describeStartupError, type KeysErrorCode } from './errors';
+export { findKeyFolderProblem, readFolderKids, type FolderKids } from './folders';
 export { RSA_BITS, SECRET_BITS, generateKey, generateKeySet } from './generate';
 export {
   JWKS_CACHE_CONTROL,
@@ -20,6 +20,7 @@ export {
   isPrivateJwk,
   keyNameOf,
   readKeySetFile,
+  signingVersions,
   toPublicJwk,
   writeKeyFolders,
   type JsonWebKeySet,
@@ -33,6 +34,7 @@ export {
   ACCESS_TOKEN_TYPE,
   MAX_TOKEN_LIFETIME,
   createSigner,
+  signingKidsOf,
   type AccessTokenRequest,
   type IssuedToken,
   type Signer,
@@ -48,4 +50,5 @@ export {
   type BearerCredentials,
   type CompactJws,
 } from './token';
-export { CLOCK_TOLERANCE, createVerifier, type AccessTokenPrincipal, type Verifier } from './verify';
+export { createKeyStore, followRing, isKeyStore, type KeyStore } from './store';
+export { CLOCK_TOLERANCE, createVerifier, trustedKeysOf, type AccessTokenPrincipal, type Verifier } from './verify';

@@ -60,6 +60,20 @@ export function keyNameOf(kid: string): string {
   return dot > 0 ? kid.slice(0, dot) : kid;
 }
 
+/**
+ * The version of each mode key that signs, by key name: the last of its versions in the set's order. A
+ * rotation keeps that order (see `ROTATION_STEPS`), so this is the one place that says which version signs;
+ * every other version is trusted and never signs.
+ *
+ * @example
+ * signingVersions(set.keys).get('issuer')?.kid; // 'issuer.1a2b3c4d'
+ */
+export function signingVersions<T extends { readonly kid?: string | undefined }>(keys: readonly T[]): Map<string, T> {
+  const versions = new Map<string, T>();
+  for (const key of keys) versions.set(keyNameOf(key.kid ?? ''), key);
+  return versions;
+}
+
 /** Whether a JWK carries secret or private material (an `oct` key, or an RSA or EC private key). */
 export function isPrivateJwk(jwk: JWK): boolean {
   return PRIVATE_MEMBERS.some((member) => member in jwk);

@@ -81,8 +81,10 @@ export async function rotateKeySet(
 /**
  * Applies one rotation step to the key folders under `dir` (as `writeKeyFolders` lays them out),
  * after checking that they serve the mode. Only the files of the apps that hold a rotated key are
- * written, each atomically; a refused step writes nothing. Running apps read their keys at
- * start-up: each app picks up a step when it restarts, the verifiers before the issuer.
+ * written, each atomically; a refused step writes nothing. Running apps pick up a step when they
+ * reload their keys (on SIGHUP: see `KeysModule`): the apps that hold the keys they verify with,
+ * then the issuer, then the apps that fetch the issuer's JWKS, so that no app signs with a key
+ * another does not trust yet, and no app fetches a JWKS before it publishes the new key.
  *
  * @example
  * await rotateKeyFolders('.keys/rs256-jwks', 'rs256-jwks', 'stage');

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { APP_NAMES, type AppName } from './apps';
 import { KeysError } from './errors';
+import { signingVersions } from './keyset';
 import type { HeldKey, KeyRing } from './ring';
+import { createKeyStore, followRing, isKeyStore, type KeyStore } from './store';
 
 /** RFC 9068 §2.1: the media type of a JWT access token. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -28,6 +30,8 @@ export interface IssuedToken {
 /** Mints access tokens with the keys the mode gives the issuer. */
 export interface Signer {
   signAccessToken(request: AccessTokenRequest): Promise<IssuedToken>;
+  /** The kids it signs with now: for each key that signs an audience, the version that signs (see `signingVersions`). */
+  signingKids(): readonly string[];
 }
 
 export interface SignerOptions {
@@ -39,39 +43,30 @@ export interface SignerOptions {
 
 /**
  * Makes the signer of an app whose key ring holds a signing key for every audience (the auth
- * service's, in every mode). Each audience is signed with the newest version of its mode key.
+ * service's, in every mode). Each audience is signed with the version of its mode key that signs: the
+ * last in the key file (see `signingVersions`). Made from a {@link KeyStore}, it signs with the ring
+ * the store holds when each token is signed, so a reload that promoted a version makes it sign at once.
  *
  * @example
  * const signer = createSigner(ring, { ttlSeconds: 300 });
  * const { token } = await signer.signAccessToken({ sub: 'alice', roles: ['user'], audience: 'mobile-api' });
  */
-export function createSigner(ring: KeyRing, options: SignerOptions): Signer {
+export function createSigner(keys: KeyRing | KeyStore, options: SignerOptions): Signer {
   if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1 || options.ttlSeconds > MAX_TOKEN_LIFETIME) {
     throw new KeysError('ERR_KEYS_CONFIG', `ttlSeconds must be a whole number of seconds from 1 to ${MAX_TOKEN_LIFETIME}`);
   }
-  const keyFor = new Map<AppName, HeldKey>();
-  for (const audience of APP_NAMES) {
-    const name = ring.mode.signingKey[audience];
-    const versions = ring.keys.filter((key) => key.name === name);
-    const newest = versions[versions.length - 1];
-    if (!newest) {
-      throw new KeysError(
-        'ERR_KEYS_MISSING',
-        `holds no "${name}" key to sign for ${audience}`,
-        ring.settings.keyFile?.setting ?? 'KEYS_DIR',
-      );
-    }
-    keyFor.set(audience, newest);
-  }
+  const signingKeys = followRing(isKeyStore(keys) ? keys : createKeyStore(keys), signingKeysOf);
+  const { alg } = signingKeys().ring.mode;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   return {
     async signAccessToken({ sub, roles, audience }) {
+      const { ring, keyFor } = signingKeys();
       const key = keyFor.get(audience);
       if (!key) throw new KeysError('ERR_KEYS_CONFIG', `unknown audience "${String(audience)}"`);
       const iat = now();
       const jti = randomUUID();
       const token = await new SignJWT({ roles: [...roles], client_id: 'jwt-blast-radius-demo' })
-        .setProtectedHeader({ alg: ring.mode.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
+        .setProtectedHeader({ alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
         .setIssuer(ring.settings.issuer)
         .setSubject(sub)
         .setAudience(audience)
@@ -81,5 +76,41 @@ export function createSigner(ring: KeyRing, options: SignerOptions): Signer {
         .sign(key.signingKey);
       return { token, expiresIn: options.ttlSeconds, jti, kid: key.kid, exp: iat + options.ttlSeconds };
     },
+    signingKids: () => signingKeys().kids,
   };
+}
+
+/**
+ * The kids a ring signs with, when it holds a signing key for every audience: the issuer's, for the log and
+ * its `/health`. Throws `ERR_KEYS_MISSING` for a ring that lacks one.
+ *
+ * @example
+ * signingKidsOf(issuerRing); // ['issuer.1a2b3c4d']
+ */
+export function signingKidsOf(ring: KeyRing): string[] {
+  return [...signingKeysOf(ring).kids];
+}
+
+interface SigningKeys {
+  readonly ring: KeyRing;
+  readonly keyFor: ReadonlyMap<AppName, HeldKey>;
+  readonly kids: readonly string[];
+}
+
+function signingKeysOf(ring: KeyRing): SigningKeys {
+  const versions = signingVersions(ring.keys);
+  const keyFor = new Map<AppName, HeldKey>();
+  for (const audience of APP_NAMES) {
+    const name = ring.mode.signingKey[audience];
+    const key = versions.get(name);
+    if (!key) {
+      throw new KeysError(
+        'ERR_KEYS_MISSING',
+        `holds no "${name}" key to sign for ${audience}`,
+        ring.settings.keyFile?.setting ?? 'KEYS_DIR',
+      );
+    }
+    keyFor.set(audience, key);
+  }
+  return { ring, keyFor, kids: [...new Set([...keyFor.values()].map((key) => key.kid))] };
 }

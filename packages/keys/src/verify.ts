@@ -4,8 +4,9 @@ import type { AppName } from './apps';
 import { KeysError } from './errors';
 import { createRemoteKeySet, type JwksFetchEvent } from './jwks';
 import type { SigningAlgorithm } from './modes';
-import type { KeyRing } from './ring';
+import type { HeldKey, KeyRing } from './ring';
 import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LIFETIME } from './sign';
+import { createKeyStore, followRing, isKeyStore, type KeyStore } from './store';
 import { readClaims, readProtectedHeader } from './token';
 
 /** Who a verified token speaks for. */
@@ -47,11 +48,12 @@ export interface Verifier {
   /** The kids it trusts now: the keys it holds, or those of the issuer's JWKS that still serve. */
   trustedKids(): readonly string[];
   /**
-   * For a verifier that fetches the issuer's JWKS: fetches it again at once, cooldown or not, and resolves
-   * with the kids then trusted (rejects with `ERR_JWKS_UNAVAILABLE`, keeping the old keys, on failure).
-   * Undefined for a verifier that holds its keys.
+   * Reads its keys again and resolves with the kids then trusted: the app's key file, through the checks of
+   * start-up (see `KeyStore.reload`: a signer made from the same store signs with the new ring too), and for a
+   * verifier that fetches the issuer's JWKS, the JWKS at once, cooldown or not. Rejects with a `KeysError`
+   * on failure, still trusting the keys it trusted before.
    */
-  readonly reload: (() => Promise<readonly string[]>) | undefined;
+  reload(): Promise<readonly string[]>;
 }
 
 export interface VerifierOptions {
@@ -62,22 +64,25 @@ export interface VerifierOptions {
 }
 
 /**
- * Makes the verifier of an app: it trusts only the key that signs its own audience, which it either
- * holds (HS modes, and the issuer itself) or fetches from the issuer's JWKS (rs256-jwks).
+ * Makes the verifier of an app: it trusts only the key that signs its own audience, every version of it,
+ * which it either holds (HS modes, and the issuer itself) or fetches from the issuer's JWKS (rs256-jwks).
+ * Made from a {@link KeyStore}, it trusts the ring the store holds when each token comes, so a reload
+ * changes what it trusts at once.
  *
  * @example
  * const verifier = createVerifier(ring);
  * const principal = await verifier.verifyAccessToken(token); // throws on any failure
  */
-export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000, onJwksFetch }: VerifierOptions = {}): Verifier {
-  const { mode, settings } = ring;
+export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now() / 1000, onJwksFetch }: VerifierOptions = {}): Verifier {
+  const store = isKeyStore(keys) ? keys : createKeyStore(keys);
+  const { mode, settings } = store.current();
   const trustedName = mode.signingKey[settings.app];
-  const held = new Map(ring.keys.filter((key) => key.name === trustedName).map((key) => [key.kid, key.verifyingKey]));
+  const held = followRing(store, (ring) => new Map(trustedKeysOf(ring).map((key) => [key.kid, key.verifyingKey])));
   const remote =
-    held.size === 0 && mode.publishesJwks
+    held().size === 0 && mode.publishesJwks
       ? createRemoteKeySet(settings.jwksUrl, { ...settings.jwks, now: () => now() * 1000, onFetch: onJwksFetch })
       : undefined;
-  if (held.size === 0 && !remote) {
+  if (held().size === 0 && !remote) {
     throw new KeysError('ERR_KEYS_MISSING', `holds no "${trustedName}" key to verify with`, settings.keyFile?.setting ?? 'KEYS_DIR');
   }
   const policy = {
@@ -99,7 +104,7 @@ export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000, o
     if (header.crit !== undefined) throw new KeysError('ERR_TOKEN_HEADER', 'crit is not supported');
     if (typeof header.kid !== 'string') throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'no kid');
     if (remote) return remote.getKey(header);
-    const key = held.get(header.kid);
+    const key = held().get(header.kid);
     if (!key) throw new KeysError('ERR_TOKEN_UNKNOWN_KID', 'kid not trusted');
     return key;
   }
@@ -141,8 +146,11 @@ export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000, o
     policy,
     resolveKey,
     checkClaims,
-    trustedKids: () => (remote ? remote.kids() : [...held.keys()]),
-    reload: remote ? () => remote.reload() : undefined,
+    trustedKids: () => (remote ? remote.kids() : [...held().keys()]),
+    async reload() {
+      await store.reload();
+      return remote ? remote.reload() : [...held().keys()];
+    },
     async verifyAccessToken(token) {
       const key = await resolveKey(readProtectedHeader(token));
       await jwtVerify(token, key, {
@@ -156,4 +164,16 @@ export function createVerifier(ring: KeyRing, { now = () => Date.now() / 1000, o
       return checkClaims(readClaims(token));
     },
   };
+}
+
+/**
+ * The keys of a ring that verify its app's tokens: every version it holds of the key that signs its own
+ * audience. None for an app that fetches them from the issuer's JWKS.
+ *
+ * @example
+ * trustedKeysOf(dashboardRing).map((key) => key.kid); // ['dashboard-api.9f2c41ab', 'dashboard-api.1a2b3c4d']
+ */
+export function trustedKeysOf(ring: KeyRing): HeldKey[] {
+  const name = ring.mode.signingKey[ring.settings.app];
+  return ring.keys.filter((key) => key.name === name);
 }

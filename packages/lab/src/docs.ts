@@ -5,6 +5,8 @@ import { formatBenchMarkdown } from './bench/report';
 import type { BenchRun } from './bench/run';
 import { formatCatalogueMarkdown } from './catalogue/report';
 import type { CatalogueRun } from './catalogue/run';
+import { formatDrillMarkdown } from './drill/report';
+import type { DrillRecord } from './drill/run';
 import type { Variant } from './expected';
 import type { Probe } from './lab';
 import { formatMarkdown, formatTerminal, formatVerdict } from './report';
@@ -60,6 +62,20 @@ export const BENCH_REPORT = 'docs/bench.md';
  */
 export function renderBenchDocs(run: BenchRun): Record<string, string> {
   return { [BENCH_REPORT]: formatBenchMarkdown(run, 'npm run docs') };
+}
+
+/** The recovery drills' report in docs/, generated from a run of every drill. */
+export const RECOVERY_REPORT = 'docs/recovery.md';
+
+/**
+ * The drills' report, as file → content: what recovery changes (the same in every run: the tests compare it)
+ * and the counts and seconds of the run that wrote it (which no test compares).
+ *
+ * @example
+ * await writeDocs(renderRecoveryDocs(await runDrills({ modes: MODE_NAMES })));
+ */
+export function renderRecoveryDocs(records: readonly DrillRecord[]): Record<string, string> {
+  return { [RECOVERY_REPORT]: formatDrillMarkdown(records, 'npm run docs') };
 }
 
 /** Writes the generated documents in place. */

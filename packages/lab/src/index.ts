@@ -43,3 +43,23 @@ export {
   type RouteSample,
 } from './bench/run';
 export { runVerificationBench, type VerificationBench, type VerificationFigure, type VerificationPath } from './bench/verify-paths';
+export {
+  EARLY_MARK,
+  FINDINGS,
+  ISSUER_APP,
+  detectForgedTokens,
+  type DetectOptions,
+  type Detection,
+  type Finding,
+  type FlaggedRequest,
+  type IssuedTokenEvent,
+  type ServiceCounts,
+  type ServiceLogs,
+} from './detect/detect';
+export { parseComposeLogs, parseServiceLogs, readLogFolder, type ReadLogFolder, type ReadLogs } from './detect/read';
+export { FLAGGED_COLUMNS, formatDetectionTerminal, type DetectionSource } from './detect/report';
+export { armAttacker, attackRound, type AttackKind, type AttackRequest, type AttackToken } from './drill/attacker';
+export { EXPECTED_RECOVERY, type ExpectedRecovery } from './drill/expected';
+export { DRILL_USERS, UserLoad, type DrillUser, type LoadOptions, type LoadRecord, type LoadRequest } from './drill/load';
+export { deterministicPart, formatDrillMarkdown, formatDrillTerminal } from './drill/report';
+export { DRILL_TIMING, MIN_VALID_PER_SECOND, judgeDrill, keysToReplace, runDrills, type DrillOptions, type DrillRecord } from './drill/run';

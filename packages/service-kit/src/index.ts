@@ -1,5 +1,5 @@
 export { SettingsError, describeStartupError, type SettingsErrorCode } from './errors';
-export { HealthController } from './health.controller';
+export { HealthController, type HealthAnswer } from './health.controller';
 export { ServiceLogger, ServiceModule, createServiceLog, type ServiceLog, type ServiceLogDestination } from './log';
 export { parseLogLine, type LogLine } from './log-line';
 export { assignRequestId, requestIdOf } from './request-id';

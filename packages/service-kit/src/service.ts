@@ -64,7 +64,7 @@ export function configureService(app: INestApplication, service: ServiceDescript
  * Starts an app: `prepare` reads its config and loads its keys before Nest starts, so any bad
  * setting stops the process with one line naming the setting, and exit status 1. SIGTERM and SIGINT
  * close the app (every shutdown hook runs), log a `stopped` event, write out the log, and end the
- * process by the same signal. SIGHUP is left to the app: it reloads the trusted keys.
+ * process by the same signal. SIGHUP is left to the app: it reloads its keys (see `KeysModule`).
  *
  * @example
  * runService(description, async () => {

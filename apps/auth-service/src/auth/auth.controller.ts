@@ -22,7 +22,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { AccessTokenPrincipal, Signer } from '@jwt-blast-radius/keys';
-import { Principal, Public, Roles } from '@jwt-blast-radius/keys/nest';
+import { Principal, Public, Roles, SIGNER } from '@jwt-blast-radius/keys/nest';
 import { requestIdOf } from '@jwt-blast-radius/service-kit';
 import { UsersService, type DemoUser } from '../users/users.service';
 import { HashGate } from './hash-gate';
@@ -31,8 +31,6 @@ import { logLogin } from './login-events';
 import { clientAddress, type HeaderWriter, type LoginRequest } from './login-request';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 import { logTokenIssued } from './token-events';
-
-export const SIGNER = Symbol('SIGNER');
 
 @ApiTags('auth')
 @Controller('auth')

@@ -4,4 +4,4 @@ export { JwtStrategy } from './jwt.strategy';
 export { runStrategy, type PassportStrategyLike } from './run-strategy';
 export { KeysModule, type KeysModuleOptions } from './keys.module';
 export { RolesGuard } from './roles.guard';
-export { KEY_RING, VERIFIER } from './tokens';
+export { KEY_STORE, SIGNER, VERIFIER } from './tokens';

@@ -2,26 +2,34 @@ import {
   Inject,
   Logger,
   Module,
+  Optional,
   type DynamicModule,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { describeKeysError } from '../errors';
 import type { KeyRing } from '../ring';
-import { KeysError } from '../errors';
+import { createSigner, type Signer, type SignerOptions } from '../sign';
+import { createKeyStore } from '../store';
 import { createVerifier, type Verifier } from '../verify';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
-import { KEY_RING, RELOAD_SIGNAL, VERIFIER } from './tokens';
+import { KEY_STORE, RELOAD_SIGNAL, SIGNER, VERIFIER } from './tokens';
 
 export interface KeysModuleOptions {
   /** The app's loaded key ring (see `loadKeyRing`): loaded before Nest starts, so a bad key stops the app in one line. */
   readonly ring: KeyRing;
   /**
-   * The signal that makes the app reload its trusted keys at once (a verifier that fetches the issuer's JWKS
-   * fetches it again, cooldown or not) and log the kids it then trusts; `false` for none. SIGHUP unless given.
+   * For the app that issues tokens: the signer's options. The module then provides `SIGNER`, which signs with
+   * the keys the app holds now, and reports the kids it signs with on `/health` and in each reload's log line.
+   */
+  readonly signer?: SignerOptions;
+  /**
+   * The signal that makes the app read its keys again, at once, and log the kids it then trusts (see
+   * {@link KeysModule.reloadKeys}); `false` for none. SIGHUP unless given.
    */
   readonly reloadSignal?: NodeJS.Signals | false;
 }
@@ -29,13 +37,17 @@ export interface KeysModuleOptions {
 const logger = new Logger('auth');
 
 /**
- * Gives an app its verifier, the passport-jwt strategy and two global guards: every route needs a
- * valid access token for the app's audience unless `@Public()`, and `@Roles()` is enforced. Every fetch
- * of the issuer's JWKS is logged, and the reload signal reloads the trusted keys.
+ * Gives an app its keys (`KEY_STORE`), its verifier, for the issuer its signer, the passport-jwt strategy
+ * and two global guards: every route needs a valid access token for the app's audience unless `@Public()`,
+ * and `@Roles()` is enforced. Every fetch of the issuer's JWKS is logged, and the reload signal reloads the
+ * keys while the app runs.
  *
  * @example
  * @Module({ imports: [KeysModule.forRoot({ ring })] })
  * export class AppModule {}
+ *
+ * @Module({ imports: [KeysModule.forRoot({ ring, signer: { ttlSeconds: 300 } })] }) // the issuer
+ * export class IssuerModule {}
  */
 @Module({})
 export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,6 +56,7 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
   constructor(
     @Inject(VERIFIER) private readonly verifier: Verifier,
     @Inject(RELOAD_SIGNAL) private readonly reloadSignal: NodeJS.Signals | false,
+    @Optional() @Inject(SIGNER) private readonly signer?: Signer,
   ) {}
 
   onModuleInit(): void {
@@ -60,45 +73,50 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
     if (this.reloadSignal) process.off(this.reloadSignal, this.onSignal);
   }
 
-  /** Reloads the trusted keys and logs the kids trusted afterwards (or why the reload failed). */
+  /**
+   * Reads the app's keys again and logs one `keys-reloaded` line: the key file, through the checks of
+   * start-up, and in an app that fetches the issuer's JWKS, the JWKS at once, cooldown or not. On success the
+   * verifier, the signer and the published JWKS take the new keys at once, and the line lists the kids trusted
+   * (and signed with, for the issuer); on failure every old key stays, and the line, a warning, says why.
+   */
   async reloadKeys(): Promise<void> {
-    if (!this.verifier.reload) {
-      logger.log({
-        event: 'keys-reloaded',
-        outcome: 'unchanged',
-        kids: this.verifier.trustedKids(),
-        reason: 'held keys are read at start-up',
-      });
-      return;
-    }
     try {
-      logger.log({ event: 'keys-reloaded', outcome: 'ok', kids: await this.verifier.reload() });
+      const kids = await this.verifier.reload();
+      logger.log({ event: 'keys-reloaded', outcome: 'ok', kids, signing: this.signer?.signingKids() });
     } catch (error) {
-      const reason = error instanceof KeysError ? error.message : 'error';
-      logger.warn({ event: 'keys-reloaded', outcome: 'failed', kids: this.verifier.trustedKids(), reason });
+      logger.warn({
+        event: 'keys-reloaded',
+        outcome: 'failed',
+        kids: this.verifier.trustedKids(),
+        signing: this.signer?.signingKids(),
+        reason: describeKeysError(error),
+      });
     }
   }
 
-  static forRoot({ ring, reloadSignal = 'SIGHUP' }: KeysModuleOptions): DynamicModule {
-    const verifier = createVerifier(ring, {
+  static forRoot({ ring, signer, reloadSignal = 'SIGHUP' }: KeysModuleOptions): DynamicModule {
+    const keys = createKeyStore(ring);
+    const verifier = createVerifier(keys, {
       onJwksFetch: ({ trigger, outcome, kids, reason, ms }) => {
         const entry = { event: 'jwks-fetch', trigger, outcome, kids, reason, ms };
         if (outcome === 'ok') logger.log(entry);
         else logger.warn(entry);
       },
     });
+    const signers = signer ? [{ provide: SIGNER, useValue: createSigner(keys, signer) }] : [];
     return {
       module: KeysModule,
       global: true,
       providers: [
-        { provide: KEY_RING, useValue: ring },
+        { provide: KEY_STORE, useValue: keys },
         { provide: VERIFIER, useValue: verifier },
+        ...signers,
         { provide: RELOAD_SIGNAL, useValue: reloadSignal },
         JwtStrategy,
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
       ],
-      exports: [KEY_RING, VERIFIER],
+      exports: [KEY_STORE, VERIFIER, ...signers.map((provider) => provider.provide)],
     };
   }
 }

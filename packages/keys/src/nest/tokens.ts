@@ -1,6 +1,8 @@
-/** Injection token of the app's {@link KeyRing}. */
-export const KEY_RING = Symbol('KEY_RING');
+/** Injection token of the app's {@link KeyStore}: its keys as they are now, replaced whole by a reload. */
+export const KEY_STORE = Symbol('KEY_STORE');
 /** Injection token of the app's {@link Verifier}. */
 export const VERIFIER = Symbol('VERIFIER');
-/** Injection token of the signal that reloads the app's trusted keys (see `KeysModuleOptions.reloadSignal`). */
+/** Injection token of the app's {@link Signer}, for an app given `signer` options (the issuer). */
+export const SIGNER = Symbol('SIGNER');
+/** Injection token of the signal that reloads the app's keys (see `KeysModuleOptions.reloadSignal`). */
 export const RELOAD_SIGNAL = Symbol('RELOAD_SIGNAL');

@@ -1,3 +1,4 @@
+import { markdownTable, textTable } from '../tables';
 import { GOAL_MEASURES, type GoalResult } from './goals';
 import { machineLine } from './machine';
 import { BENCH_ROUTES, benchRoute } from './routes';
@@ -150,25 +151,6 @@ export function formatBenchTerminal(run: BenchRun): string {
     wallSentence(run),
     '',
   ].join('\n');
-}
-
-/** Tables as lines, their figure columns (by index) aligned right. */
-function textTable(header: readonly string[], rows: readonly string[][], figures: readonly number[]): string[] {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (figures.includes(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '─'.repeat(width))), ...rows.map(line)];
-}
-
-const escapeCell = (text: string) => text.replace(/\|/g, '\\|');
-
-function markdownTable(header: readonly string[], rows: readonly string[][], figures: readonly number[]): string[] {
-  const align = header.map((_, i) => (figures.includes(i) ? '---:' : '---'));
-  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
-  return [line(header), `|${align.join('|')}|`, ...rows.map(line)];
 }
 
 /**

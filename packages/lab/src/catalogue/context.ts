@@ -2,7 +2,7 @@ import {
   APP_NAMES,
   DEFAULT_ISSUER,
   getMode,
-  keyNameOf,
+  signingVersions,
   toPublicJwk,
   type AppName,
   type JsonWebKeySet,
@@ -50,9 +50,9 @@ export async function setUpMode(stack: RunningStack, mode: ModeName, say: (line:
   return { mode, issued, loot, published, backup: stack.backup };
 }
 
-/** The newest version of a named key in a key set or loot. */
+/** The version of a named key that signs, in a key set or loot. */
 function newestVersion(keys: readonly JWK[], name: string): JWK | undefined {
-  return keys.filter((jwk) => keyNameOf(jwk.kid ?? '') === name).at(-1);
+  return signingVersions(keys).get(name);
 }
 
 /**

@@ -3,15 +3,17 @@ import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '@jwt-blast-radius/keys';
 import { benchFailures, runBench } from '../bench/run';
 import { failuresOf, runCatalogue } from '../catalogue/run';
-import { BENCH_REPORT, renderAttackDocs, renderBenchDocs, renderDocs, writeDocs } from '../docs';
+import { BENCH_REPORT, renderAttackDocs, renderBenchDocs, renderDocs, renderRecoveryDocs, writeDocs } from '../docs';
+import { runDrills } from '../drill/run';
 import { localDriver } from '../drivers/local';
 import { VARIANTS, type Variant } from '../expected';
 import { mismatches, runLab, type Probe } from '../lab';
 import { runCommand, usageError } from './command';
 
-// `npm run docs`: runs the lab in every mode and variant, the attack catalogue in every mode and the bench,
-// and regenerates the reports in docs/ and the README's demo block from what they measured. A run that
-// differs from the expected tables or the catalogue, or a bench round that was not all 200s, writes nothing.
+// `npm run docs`: runs the lab in every mode and variant, the attack catalogue in every mode, the recovery
+// drills and the bench, and regenerates the reports in docs/ and the README's demo block from what they
+// measured. A run that differs from the expected tables, the catalogue or the expected recovery, or a bench
+// round that was not all 200s, writes nothing.
 // The bench takes minutes: `--skip-bench` keeps the existing docs/bench.md.
 
 const USAGE = `usage: npm run docs -- [--skip-bench]
@@ -64,7 +66,13 @@ async function main(): Promise<number> {
     }
     benchDocs = renderBenchDocs(bench);
   }
-  const docs = { ...(await renderDocs(probes)), ...renderAttackDocs(attacks), ...benchDocs };
+  const records = await runDrills({ modes: MODE_NAMES, progress: (line) => process.stderr.write(`drill ${line}\n`) });
+  const failed = records.filter((record) => record.failures.length > 0);
+  if (failed.length > 0) {
+    process.stderr.write(`docs: ${failed.length} drills did not go as expected; run npm run drill to see them. Nothing written.\n`);
+    return 1;
+  }
+  const docs = { ...(await renderDocs(probes)), ...renderAttackDocs(attacks), ...renderRecoveryDocs(records), ...benchDocs };
   await writeDocs(docs);
   process.stdout.write(`wrote ${Object.keys(docs).join(', ')}\n`);
   return 0;

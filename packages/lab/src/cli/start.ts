@@ -1,19 +1,29 @@
 #!/usr/bin/env node
-import { watchFile } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { APP_NAMES, DEFAULT_MODE, describeStartupError, generateKeySet, getMode, KeysError, type ModeName } from '@jwt-blast-radius/keys';
+import {
+  APP_NAMES,
+  DEFAULT_MODE,
+  describeStartupError,
+  generateKeySet,
+  getMode,
+  KeysError,
+  type AppName,
+  type ModeName,
+} from '@jwt-blast-radius/keys';
+import { followLines } from '../follow-lines';
 import { REPO_ROOT } from '../paths';
 import { startLocalStack } from '../local-stack';
 import { isPortFree, parseLogLine, type LogLine } from '@jwt-blast-radius/service-kit/process';
+import { LOGS_DIR, STACK_FILE, removeStackRecord, writeStackRecord, type RecordedService } from '../stack-record';
 import { ROUTES } from '../targets';
 
 // `npm start`: the three services on their usual ports, in one mode, with a fresh key set, and what they
-// log (access decisions, logins, JWKS fetches, key reloads) as readable lines.
+// log (access decisions, logins, JWKS fetches, key reloads) as readable lines. While it runs, .logs/stack.json
+// records what it runs, for `npm run reload`.
 const PORTS = { 'auth-service': 3000, 'dashboard-api': 3001, 'mobile-api': 3002 } as const;
 const KEYS_ROOT = join(REPO_ROOT, '.keys');
-const LOGS_DIR = join(REPO_ROOT, '.logs');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { mode: { type: 'string' }, insecure: { type: 'string' } } });
@@ -43,10 +53,19 @@ async function main(): Promise<void> {
   let stopping = false;
   const stopAll = async () => {
     stopping = true;
+    await removeStackRecord(STACK_FILE);
     await stack.stop();
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  await writeStackRecord(STACK_FILE, {
+    mode: mode.name as ModeName,
+    keysDir,
+    pid: process.pid,
+    services: Object.fromEntries(
+      APP_NAMES.map((app) => [app, { pid: stack.services[app].child.pid!, url: stack.urls[app], logFile: stack.logFiles[app] }]),
+    ) as Record<AppName, RecordedService>,
+  });
   console.log('');
   for (const app of APP_NAMES) {
     const { pid } = stack.services[app].child;
@@ -56,53 +75,16 @@ async function main(): Promise<void> {
   }
   console.log("\nlog in: curl -s 127.0.0.1:3000/auth/login -H 'content-type: application/json' \\");
   console.log('          -d \'{"username":"alice","password":"wonderland-alice","audience":"dashboard-api"}\'');
+  console.log('npm run reload, in another terminal, makes all three read their keys again (after npm run keys -- rotate, say).');
   console.log('Ctrl-C stops all three.\n');
   for (const app of APP_NAMES) {
-    followLines(stack.logFiles[app], (line) => showLogLine(app, line));
+    followLines(stack.logFiles[app], 0, (line) => showLogLine(app, line));
     stack.services[app].child.once('exit', (code, signal) => {
       if (stopping) return;
       console.error(`${app} exited (${signal ?? `status ${code}`}); stopping the others`);
       void stopAll().then(() => process.exit(1));
     });
   }
-}
-
-/** Calls `onLine` for each line added to a file from now on, as `tail -f` would. */
-function followLines(path: string, onLine: (line: string) => void): void {
-  let offset = 0;
-  let partial = '';
-  let reading = false;
-  let again = false;
-  const read = async (): Promise<void> => {
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    try {
-      const file = await open(path, 'r');
-      try {
-        for (;;) {
-          const { bytesRead, buffer } = await file.read({ position: offset, buffer: Buffer.alloc(64 * 1024) });
-          if (bytesRead === 0) break;
-          offset += bytesRead;
-          const lines = (partial + buffer.subarray(0, bytesRead).toString('utf8')).split('\n');
-          partial = lines.pop() ?? '';
-          for (const line of lines) onLine(line);
-        }
-      } finally {
-        await file.close();
-      }
-    } finally {
-      reading = false;
-    }
-    if (again) {
-      again = false;
-      await read();
-    }
-  };
-  void read();
-  watchFile(path, { interval: 200 }, () => void read());
 }
 
 /** A logged value as text: strings and numbers as they are, lists joined, anything else left out. */
@@ -128,7 +110,8 @@ const EVENT_LINES: Readonly<Record<string, (e: LogLine) => string>> = {
     `token issued to ${text(e.sub)} for ${text(e.aud)}${extras(labelled('kid', e.kid), labelled('jti', e.jti), labelled('expires', clock(e.exp)))}`,
   'jwks-fetch': (e) =>
     `JWKS fetch (${text(e.trigger)}) → ${text(e.outcome)}${extras(text(e.kids), text(e.reason), text(e.ms) && `${text(e.ms)} ms`)}`,
-  'keys-reloaded': (e) => `keys reloaded → ${text(e.outcome)}: ${text(e.kids) || 'no kid'}${extras(text(e.reason))}`,
+  'keys-reloaded': (e) =>
+    `keys reloaded → ${text(e.outcome)}: ${text(e.kids) || 'no kid'}${text(e.signing) ? `; signs with ${text(e.signing)}` : ''}${extras(text(e.reason))}`,
 };
 
 /** Shows one line of a service's log: an event as {@link EVENT_LINES} has it, a warning or an error as its message. */

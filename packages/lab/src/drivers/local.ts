@@ -10,7 +10,7 @@ import {
   type JsonWebKeySet,
   type ModeName,
 } from '@jwt-blast-radius/keys';
-import { collectKeyFiles, parseEnviron, type FileReader } from '../loot';
+import { collectKeyFiles, parseEnviron, type FileReader, type Loot } from '../loot';
 import { startLocalStack, type LocalStack } from '../local-stack';
 import type { RunningStack, StackDriver, StackOptions } from './types';
 
@@ -45,11 +45,7 @@ export const localDriver: StackDriver = {
     }
     return {
       urls: stack.urls,
-      async compromise(app) {
-        const pid = stack.services[app].child.pid!;
-        const env = parseEnviron(await readFile(`/proc/${pid}/environ`, 'utf8'));
-        return { app, source: `pid ${pid}`, env, files: await collectKeyFiles(env, hostFiles) };
-      },
+      compromise: (app) => lootLocalProcess(app, stack.services[app].child.pid!),
       async logs() {
         const lines = async (app: AppName) => (await readFile(stack.logFiles[app], 'utf8')).split('\n').filter(Boolean);
         return Object.fromEntries(await Promise.all(APP_NAMES.map(async (app) => [app, await lines(app)]))) as Record<AppName, string[]>;
@@ -62,3 +58,15 @@ export const localDriver: StackDriver = {
     };
   },
 };
+
+/**
+ * Takes what a local app's process holds, as an attacker with the app's user would: its environment, read from
+ * /proc/<pid>/environ, followed to its key files.
+ *
+ * @example
+ * const loot = await lootLocalProcess('dashboard-api', stack.services['dashboard-api'].child.pid!);
+ */
+export async function lootLocalProcess(app: AppName, pid: number): Promise<Loot> {
+  const env = parseEnviron(await readFile(`/proc/${pid}/environ`, 'utf8'));
+  return { app, source: `pid ${pid}`, env, files: await collectKeyFiles(env, hostFiles) };
+}

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { APP_NAMES, MODE_NAMES, getMode } from '@jwt-blast-radius/keys';
+import { RECOVERY_REPORT, renderRecoveryDocs } from '../docs';
+import { REPO_ROOT } from '../paths';
+import { EXPECTED_RECOVERY } from './expected';
+import { deterministicPart } from './report';
+import { keysToReplace, runDrills, type DrillRecord } from './run';
+
+describe('the playbooks', () => {
+  it.each(MODE_NAMES.flatMap((mode) => APP_NAMES.map((app) => [mode, app] as const)))(
+    '%s, %s compromised: the apps holding a replaced key are the expected ones, and the audiences they sign the ones logged out',
+    (mode, compromised) => {
+      const definition = getMode(mode);
+      const replaced = keysToReplace(mode, compromised);
+      const holders = APP_NAMES.filter((app) => definition.holdings[app].some((name) => replaced.includes(name)));
+      const signed = APP_NAMES.filter((audience) => replaced.includes(definition.signingKey[audience]));
+      expect({ holders, signed }).toEqual({
+        holders: [...EXPECTED_RECOVERY[mode][compromised].keysChangedAt],
+        signed: [...EXPECTED_RECOVERY[mode][compromised].audiencesLoggedOut],
+      });
+    },
+  );
+});
+
+// The nine drills on real stacks: three users' steady calls, a real compromise, forged and replayed tokens, the
+// detection over the real logs, and each mode's playbook run live with reloads, never restarts.
+describe('the recovery drills, every mode and every compromised app, on real processes', () => {
+  let records: DrillRecord[];
+  beforeAll(async () => {
+    records = await runDrills({ modes: MODE_NAMES });
+  }, 400_000);
+
+  it('runs one drill per mode and compromised app', () => {
+    expect(records.map(({ mode, compromised }) => `${mode} ${compromised}`)).toEqual(
+      MODE_NAMES.flatMap((mode) => APP_NAMES.map((app) => `${mode} ${app}`)),
+    );
+  });
+
+  it('goes as expected in every drill: keys changed and audiences logged out as expected, every forgery detected, none after, no valid request refused, no restart', () => {
+    expect(
+      records.filter((record) => record.failures.length > 0).map(({ mode, compromised, failures }) => ({ mode, compromised, failures })),
+    ).toEqual([]);
+    for (const record of records) {
+      expect({
+        mode: record.mode,
+        compromised: record.compromised,
+        keysChangedAt: record.keysChangedAt,
+        audiencesLoggedOut: record.audiencesLoggedOut,
+      }).toEqual({
+        mode: record.mode,
+        compromised: record.compromised,
+        ...EXPECTED_RECOVERY[record.mode][record.compromised],
+      });
+      expect(record).toMatchObject({ forgedAcceptedAfter: 0, validRefused: 0, restarts: 0, forgedDetected: record.forgedAcceptedBefore });
+    }
+  });
+
+  it('sees forged tokens accepted exactly where the compromised app held a key that signs, and contains them', () => {
+    for (const record of records) {
+      const forgeable = record.keysReplaced.length > 0;
+      expect({ drill: `${record.mode} ${record.compromised}`, accepted: record.forgedAcceptedBefore > 0 }).toEqual({
+        drill: `${record.mode} ${record.compromised}`,
+        accepted: forgeable,
+      });
+      if (forgeable) expect(record.secondsToContain).toBeGreaterThan(0);
+      else expect(record.secondsToContain).toBe(0);
+    }
+  });
+
+  it('leaves the harvested tokens working only where nothing was replaced', () => {
+    for (const record of records) {
+      if (record.keysReplaced.length > 0) expect(record.harvestedValidFor).toBe(0);
+      else expect(record.harvestedValidFor).toBeGreaterThan(0);
+    }
+  });
+
+  it('is what docs/recovery.md says, but for the figures of the run that wrote it', async () => {
+    const expected = deterministicPart(renderRecoveryDocs(records)[RECOVERY_REPORT]!);
+    const written = deterministicPart(await readFile(join(REPO_ROOT, RECOVERY_REPORT), 'utf8'));
+    expect(written).toEqual(expected);
+  });
+});

@@ -1,0 +1,354 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeJwt } from 'jose';
+import {
+  APP_NAMES,
+  KEY_FILE_NAME,
+  ROTATION_STEPS,
+  generateKeySet,
+  getMode,
+  keyNameOf,
+  readKeySetFile,
+  rotateKeyFolders,
+  type AppName,
+  type ModeName,
+} from '@jwt-blast-radius/keys';
+import { fetchWithin } from '@jwt-blast-radius/service-kit/process';
+import { detectForgedTokens } from '../detect/detect';
+import { readLogFolder } from '../detect/read';
+import { lootLocalProcess } from '../drivers/local';
+import { startLocalStack, type LocalStack } from '../local-stack';
+import { reloadStack } from '../reload';
+import type { StackRecord } from '../stack-record';
+import { ROUTES } from '../targets';
+import { armAttacker, attackRound, type AttackRequest, type AttackToken } from './attacker';
+import { EXPECTED_RECOVERY, type ExpectedRecovery } from './expected';
+import { DRILL_USERS, UserLoad } from './load';
+
+/** One drill: one mode, one compromised app, recovered from on the running stack. */
+export interface DrillRecord {
+  readonly mode: ModeName;
+  readonly compromised: AppName;
+  /** The mode keys the playbook replaced: those the compromised app held that some service trusts to sign. */
+  readonly keysReplaced: readonly string[];
+  /** The apps whose own key files changed (a JWKS refetch is not a change). */
+  readonly keysChangedAt: readonly AppName[];
+  /** The audiences whose tokens issued before the playbook stopped working. */
+  readonly audiencesLoggedOut: readonly AppName[];
+  /** Forged requests accepted before the playbook started. */
+  readonly forgedAcceptedBefore: number;
+  /** How many of those the detection flagged, from the logs alone. */
+  readonly forgedDetected: number;
+  /** Forged requests accepted while the playbook ran. */
+  readonly forgedAcceptedDuring: number;
+  /** Forged requests accepted after the playbook ended: must be 0. */
+  readonly forgedAcceptedAfter: number;
+  /** The load's requests whose token was signed by a key current when it was sent. */
+  readonly validRequests: number;
+  /** Those refused: must be 0. */
+  readonly validRefused: number;
+  /** The load's valid requests per second over the drill. */
+  readonly validPerSecond: number;
+  /** Logins after a refused token: users sent back to the login page. */
+  readonly relogins: number;
+  /** 429 or 503 answers to the load's logins. */
+  readonly loginsThrottled: number;
+  /** Service processes restarted (or gone): must be 0. */
+  readonly restarts: number;
+  /** Seconds from the start of the playbook until a round of every forged token was refused everywhere; 0 when none was ever accepted. */
+  readonly secondsToContain: number;
+  /** The playbook's own duration, in seconds. */
+  readonly playbookSeconds: number;
+  /** Seconds from the end of the playbook until the last harvested token that still works expires; 0 when none works. */
+  readonly harvestedValidFor: number;
+  /** Why the drill did not go as expected, one line each; empty when it did. */
+  readonly failures: readonly string[];
+}
+
+/** How long each phase of a drill lasts, and how often its parts send. */
+export const DRILL_TIMING = Object.freeze({
+  /** The load alone, before the compromise. */
+  warmupMs: 1000,
+  /** The attack before the playbook. */
+  attackBeforeMs: 1000,
+  /** The attack after the playbook. */
+  attackAfterMs: 1000,
+  /** Milliseconds between two calls of one user to one audience (3 users × 3 audiences: up to 90 requests a second). */
+  userIntervalMs: 100,
+  /** Milliseconds between two rounds of the attack. */
+  attackIntervalMs: 200,
+  /** The longest a reload of the whole stack may take. */
+  reloadTimeoutMs: 20_000,
+  /** The longest the detection waits for the accepted forged requests to reach the logs. */
+  logWaitMs: 5000,
+});
+
+/** The least valid requests a second the load must keep up. */
+export const MIN_VALID_PER_SECOND = 20;
+
+/**
+ * The stack's settings for a drill: limits that the load's own logins never reach (three users, each logging
+ * in once per audience and again when sent back), as the hardening's login door allows a test to set.
+ */
+const LOAD_SETTINGS = { LOGIN_ATTEMPTS_PER_USER: '100000', LOGIN_ATTEMPTS_PER_ADDRESS: '100000' } as const;
+
+export interface DrillOptions {
+  readonly modes: readonly ModeName[];
+  /** The apps to compromise, one drill each; every app unless given. */
+  readonly compromised?: readonly AppName[];
+  readonly progress?: (line: string) => void;
+}
+
+/**
+ * The keys a playbook replaces after an app's compromise: those the app held that some service trusts to sign
+ * (a key only the compromised app held, and no service trusted, would not need to change: none exists here).
+ *
+ * @example
+ * keysToReplace('per-app-secret', 'dashboard-api'); // ['dashboard-api']
+ */
+export function keysToReplace(mode: ModeName, compromised: AppName): string[] {
+  const definition = getMode(mode);
+  const signing = new Set<string>(Object.values(definition.signingKey));
+  return definition.holdings[compromised].filter((name) => signing.has(name));
+}
+
+/**
+ * Runs the recovery drills: for each mode and compromised app, a fresh stack, a steady load of valid users, the
+ * app compromised as the lab does it, an attacker forging and replaying, detection over the logs, then the mode's
+ * playbook live (stage, promote, retire, each followed by a reload of every service, and the next step only once
+ * every service reports the kids its key files give it), and what it cost.
+ *
+ * @example
+ * const records = await runDrills({ modes: ['per-app-secret'], compromised: ['dashboard-api'] });
+ */
+export async function runDrills({ modes, compromised = APP_NAMES, progress = () => {} }: DrillOptions): Promise<DrillRecord[]> {
+  const records: DrillRecord[] = [];
+  for (const mode of modes) {
+    for (const app of compromised) records.push(await runDrill(mode, app, (line) => progress(`[${mode}, ${app} compromised] ${line}`)));
+  }
+  return records;
+}
+
+async function runDrill(mode: ModeName, compromised: AppName, say: (line: string) => void): Promise<DrillRecord> {
+  const dir = await mkdtemp(join(tmpdir(), `blast-radius-drill-${mode}-`));
+  const keysDir = join(dir, 'keys');
+  const logsDir = join(dir, 'logs');
+  let stack: LocalStack | undefined;
+  let load: UserLoad | undefined;
+  try {
+    say('starting the stack');
+    stack = await startLocalStack({ mode, material: await generateKeySet(mode), keysDir, logsDir, settings: LOAD_SETTINGS });
+    const pids = Object.fromEntries(APP_NAMES.map((app) => [app, stack!.services[app].child.pid!])) as Record<AppName, number>;
+    const record: StackRecord = {
+      mode,
+      keysDir,
+      pid: process.pid,
+      services: Object.fromEntries(
+        APP_NAMES.map((app) => [app, { pid: pids[app], url: stack!.urls[app], logFile: stack!.logFiles[app] }]),
+      ) as StackRecord['services'],
+    };
+    say(`logging ${DRILL_USERS.length} users in for every audience, then keeping up their calls`);
+    load = await UserLoad.start({ urls: stack.urls, intervalMs: DRILL_TIMING.userIntervalMs });
+    await sleep(DRILL_TIMING.warmupMs);
+
+    const loot = await lootLocalProcess(compromised, pids[compromised]);
+    const harvested = DRILL_USERS.map((user) => load!.tokens().get(`${user.username} ${compromised}`)!);
+    const arsenal = await armAttacker(loot, harvested, stack.urls);
+    say(
+      `compromised ${compromised}: ${arsenal.filter((token) => token.kind !== 'replayed').length} forged tokens, ${harvested.length} harvested`,
+    );
+    const before = await attackFor(arsenal, DRILL_TIMING.attackBeforeMs);
+    const acceptedBefore = before.filter((request) => isForged(request) && request.status === 200);
+    const flagged = await detectInLogs(logsDir, acceptedBefore);
+    const forgedDetected = acceptedBefore.filter((request) => request.reqId !== undefined && flagged.has(request.reqId)).length;
+    say(`${acceptedBefore.length} forged requests accepted, ${forgedDetected} flagged by the detection`);
+
+    const names = keysToReplace(mode, compromised);
+    const heldBefore = await readHeldKids(keysDir);
+    const tokensBefore = load.tokens();
+    const replacedKids = new Set(heldBefore[ISSUER].filter((kid) => names.includes(keyNameOf(kid))));
+    say(names.length > 0 ? `playbook: replacing ${names.join(', ')} (${ROTATION_STEPS.join(', ')})` : 'playbook: no key to replace');
+    const during = keepAttacking(arsenal);
+    const playbookStart = Date.now();
+    let retiredAt = Infinity;
+    for (const step of names.length > 0 ? ROTATION_STEPS : []) {
+      if (step === 'retire') retiredAt = Date.now();
+      for (const name of names) await rotateKeyFolders(keysDir, mode, step, { key: name });
+      await reloadStack(record, { timeoutMs: DRILL_TIMING.reloadTimeoutMs });
+      say(`${step}: every service reloaded`);
+    }
+    const playbookEnd = Date.now();
+    const duringRounds = await during.stop();
+    const after = await attackFor(arsenal, DRILL_TIMING.attackAfterMs);
+
+    const keysChangedAt = changedApps(heldBefore, await readHeldKids(keysDir));
+    const audiencesLoggedOut = await loggedOutAudiences(stack.urls, tokensBefore);
+    const harvestedValidFor = await stillValidFor(`${stack.urls[compromised]}${ROUTES[compromised].user}`, harvested, playbookEnd);
+    const loadRecord = await load.stop();
+    load = undefined;
+    const valid = loadRecord.requests.filter((request) => !(replacedKids.has(request.kid) && request.time >= retiredAt));
+    const restarts = APP_NAMES.filter(
+      (app) => stack!.services[app].child.pid !== pids[app] || stack!.services[app].child.exitCode !== null,
+    ).length;
+    const acceptedDuring = duringRounds.flat().filter((request) => isForged(request) && request.status === 200).length;
+    const everAccepted = acceptedBefore.length + acceptedDuring > 0;
+    const containedAt = containedSince(duringRounds, after);
+    const result = {
+      mode,
+      compromised,
+      keysReplaced: names,
+      keysChangedAt,
+      audiencesLoggedOut,
+      forgedAcceptedBefore: acceptedBefore.length,
+      forgedDetected,
+      forgedAcceptedDuring: acceptedDuring,
+      forgedAcceptedAfter: after.filter((request) => isForged(request) && request.status === 200).length,
+      validRequests: valid.length,
+      validRefused: valid.filter((request) => request.status !== 200).length,
+      validPerSecond: valid.length / loadRecord.seconds,
+      relogins: loadRecord.relogins,
+      loginsThrottled: loadRecord.loginsThrottled,
+      restarts,
+      secondsToContain: everAccepted ? Math.max(0, ((containedAt ?? Date.now()) - playbookStart) / 1000) : 0,
+      playbookSeconds: (playbookEnd - playbookStart) / 1000,
+      harvestedValidFor,
+    };
+    const failures = judgeDrill(result, EXPECTED_RECOVERY[mode][compromised]);
+    say(failures.length === 0 ? 'as expected' : `NOT as expected: ${failures.join('; ')}`);
+    return { ...result, failures };
+  } finally {
+    if (load) await load.stop().catch(() => undefined);
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Why a drill's record is not what it must be: its expected data, and the rules every drill holds to. */
+export function judgeDrill(record: Omit<DrillRecord, 'failures'>, expected: ExpectedRecovery): string[] {
+  const failures: string[] = [];
+  const same = (got: readonly string[], want: readonly string[]) => [...got].sort().join(',') === [...want].sort().join(',');
+  const list = (apps: readonly string[]) => (apps.length > 0 ? apps.join(', ') : 'none');
+  if (!same(record.keysChangedAt, expected.keysChangedAt)) {
+    failures.push(`keys changed at ${list(record.keysChangedAt)}, expected ${list(expected.keysChangedAt)}`);
+  }
+  if (!same(record.audiencesLoggedOut, expected.audiencesLoggedOut)) {
+    failures.push(`audiences logged out: ${list(record.audiencesLoggedOut)}, expected ${list(expected.audiencesLoggedOut)}`);
+  }
+  if (record.forgedDetected !== record.forgedAcceptedBefore) {
+    failures.push(`${record.forgedDetected} of ${record.forgedAcceptedBefore} accepted forged requests detected`);
+  }
+  if (record.forgedAcceptedAfter > 0) failures.push(`${record.forgedAcceptedAfter} forged requests accepted after the playbook`);
+  if (record.validRefused > 0) failures.push(`${record.validRefused} of ${record.validRequests} valid requests refused`);
+  if (record.validPerSecond < MIN_VALID_PER_SECOND) {
+    failures.push(`${record.validPerSecond.toFixed(1)} valid requests a second, fewer than ${MIN_VALID_PER_SECOND}`);
+  }
+  if (record.restarts > 0) failures.push(`${record.restarts} services restarted`);
+  return failures;
+}
+
+const ISSUER: AppName = 'auth-service';
+
+function isForged(request: AttackRequest): boolean {
+  return request.kind !== 'replayed';
+}
+
+async function attackFor(arsenal: readonly AttackToken[], ms: number): Promise<AttackRequest[]> {
+  const requests: AttackRequest[] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    requests.push(...(await attackRound(arsenal)));
+    await sleep(DRILL_TIMING.attackIntervalMs);
+  }
+  return requests;
+}
+
+/** Attack rounds one after the other until stopped: each round's answers, in order. */
+function keepAttacking(arsenal: readonly AttackToken[]): { stop(): Promise<AttackRequest[][]> } {
+  const rounds: AttackRequest[][] = [];
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      rounds.push(await attackRound(arsenal));
+      await sleep(DRILL_TIMING.attackIntervalMs);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return rounds;
+    },
+  };
+}
+
+/** When the forged tokens stopped working: the start of the first round after which no forged request was accepted. */
+function containedSince(rounds: readonly (readonly AttackRequest[])[], after: readonly AttackRequest[]): number | undefined {
+  const all = [...rounds, after];
+  let since: number | undefined;
+  for (const round of all) {
+    const forged = round.filter(isForged);
+    if (forged.some((request) => request.status === 200)) since = undefined;
+    else since ??= Math.min(...forged.map((request) => request.time));
+  }
+  return since;
+}
+
+/** Waits until every accepted forged request is in the logs, then runs the detection: the request ids it flagged. */
+async function detectInLogs(logsDir: string, accepted: readonly AttackRequest[]): Promise<Set<string>> {
+  const deadline = Date.now() + DRILL_TIMING.logWaitMs;
+  for (;;) {
+    const { logs } = await readLogFolder(logsDir, APP_NAMES);
+    const logged = new Set(
+      Object.values(logs)
+        .flat()
+        .flatMap((line) => (line.event === 'access' && typeof line.reqId === 'string' ? [line.reqId] : [])),
+    );
+    if (accepted.every((request) => request.reqId !== undefined && logged.has(request.reqId)) || Date.now() > deadline) {
+      return new Set(detectForgedTokens(logs).flagged.flatMap((flag) => (flag.reqId === undefined ? [] : [flag.reqId])));
+    }
+    await sleep(50);
+  }
+}
+
+/** The kids each app's key file holds, sorted. */
+async function readHeldKids(keysDir: string): Promise<Record<AppName, string[]>> {
+  const held = {} as Record<AppName, string[]>;
+  for (const app of APP_NAMES) {
+    const set = await readKeySetFile(join(keysDir, app, KEY_FILE_NAME), 'KEYS_DIR');
+    held[app] = (set?.keys ?? []).map((jwk) => jwk.kid ?? '').sort();
+  }
+  return held;
+}
+
+function changedApps(before: Record<AppName, string[]>, after: Record<AppName, string[]>): AppName[] {
+  return APP_NAMES.filter((app) => before[app].join(',') !== after[app].join(','));
+}
+
+/** The audiences whose every token held before the playbook is now refused at its own service. */
+async function loggedOutAudiences(urls: Readonly<Record<AppName, string>>, tokens: ReadonlyMap<string, string>): Promise<AppName[]> {
+  const out: AppName[] = [];
+  for (const audience of APP_NAMES) {
+    const held = DRILL_USERS.map((user) => tokens.get(`${user.username} ${audience}`)!);
+    const statuses = await Promise.all(held.map((token) => statusOf(`${urls[audience]}${ROUTES[audience].user}`, token)));
+    if (statuses.every((status) => status === 401)) out.push(audience);
+  }
+  return out;
+}
+
+/** Seconds from `from` until the last harvested token that still works at `url` expires; 0 when none works. */
+async function stillValidFor(url: string, harvested: readonly string[], from: number): Promise<number> {
+  let last = 0;
+  for (const token of harvested) {
+    if ((await statusOf(url, token)) !== 200) continue;
+    last = Math.max(last, Number(decodeJwt(token).exp ?? 0) - from / 1000);
+  }
+  return Math.max(0, Math.round(last));
+}
+
+async function statusOf(url: string, token: string): Promise<number> {
+  const response = await fetchWithin(10_000, url, { headers: { authorization: `Bearer ${token}` } });
+  await response.arrayBuffer();
+  return response.status;
+}
