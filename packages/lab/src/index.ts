@@ -58,7 +58,7 @@ export {
 } from './detect/detect';
 export { parseComposeLogs, parseServiceLogs, readLogFolder, type ReadLogFolder, type ReadLogs } from './detect/read';
 export { FLAGGED_COLUMNS, formatDetectionTerminal, type DetectionSource } from './detect/report';
-export { armAttacker, attackRound, type AttackKind, type AttackRequest, type AttackToken } from './drill/attacker';
+export { armAttacker, attackRound, type AttackKind, type AttackRequest as DrillAttackRequest, type AttackToken } from './drill/attacker';
 export { EXPECTED_RECOVERY, type ExpectedRecovery } from './drill/expected';
 export { DRILL_USERS, UserLoad, type DrillUser, type LoadOptions, type LoadRecord, type LoadRequest } from './drill/load';
 export { deterministicPart, formatDrillMarkdown, formatDrillTerminal } from './drill/report';
