@@ -6,6 +6,7 @@ import type { BenchRun } from './bench/run';
 import { formatCatalogueMarkdown } from './catalogue/report';
 import type { CatalogueRun } from './catalogue/run';
 import { formatDrillMarkdown } from './drill/report';
+import { formatLogsExample, type LoggedLine } from './logs-example';
 import type { DrillRecord } from './drill/run';
 import type { Variant } from './expected';
 import type { Probe } from './lab';
@@ -76,6 +77,25 @@ export const RECOVERY_REPORT = 'docs/recovery.md';
  */
 export function renderRecoveryDocs(records: readonly DrillRecord[]): Record<string, string> {
   return { [RECOVERY_REPORT]: formatDrillMarkdown(records, 'npm run docs') };
+}
+
+/** The log schema's page, whose example session is generated. */
+export const LOGS_PAGE = 'docs/logs.md';
+
+const LOGS_EXAMPLE_BLOCK = /(<!-- logs-example:start[^>]*-->\n)[\s\S]*?(<!-- logs-example:end -->)/;
+
+/**
+ * docs/logs.md with its example session replaced by the lines of a real one.
+ *
+ * @example
+ * await writeDocs(await renderLogsDocs(await runLogsExample()));
+ */
+export async function renderLogsDocs(lines: readonly LoggedLine[]): Promise<Record<string, string>> {
+  const page = await readFile(join(REPO_ROOT, LOGS_PAGE), 'utf8');
+  if (!LOGS_EXAMPLE_BLOCK.test(page))
+    throw new Error(`${LOGS_PAGE} has no <!-- logs-example:start --> ... <!-- logs-example:end --> block`);
+  const example = formatLogsExample(lines);
+  return { [LOGS_PAGE]: page.replace(LOGS_EXAMPLE_BLOCK, (_match, start: string, end: string) => `${start}${example}${end}`) };
 }
 
 /** Writes the generated documents in place. */

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '@jwt-blast-radius/keys';
 import { benchFailures, runBench } from '../bench/run';
 import { failuresOf, runCatalogue } from '../catalogue/run';
-import { BENCH_REPORT, renderAttackDocs, renderBenchDocs, renderDocs, renderRecoveryDocs, writeDocs } from '../docs';
+import { BENCH_REPORT, renderAttackDocs, renderBenchDocs, renderDocs, renderLogsDocs, renderRecoveryDocs, writeDocs } from '../docs';
+import { runLogsExample } from '../logs-example';
 import { runDrills } from '../drill/run';
 import { localDriver } from '../drivers/local';
 import { VARIANTS, type Variant } from '../expected';
@@ -72,7 +73,8 @@ async function main(): Promise<number> {
     process.stderr.write(`docs: ${failed.length} drills did not go as expected; run npm run drill to see them. Nothing written.\n`);
     return 1;
   }
-  const docs = { ...(await renderDocs(probes)), ...renderAttackDocs(attacks), ...renderRecoveryDocs(records), ...benchDocs };
+  const logs = await renderLogsDocs(await runLogsExample());
+  const docs = { ...(await renderDocs(probes)), ...renderAttackDocs(attacks), ...renderRecoveryDocs(records), ...logs, ...benchDocs };
   await writeDocs(docs);
   process.stdout.write(`wrote ${Object.keys(docs).join(', ')}\n`);
   return 0;

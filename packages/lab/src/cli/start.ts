@@ -15,7 +15,8 @@ import {
 import { followLines } from '../follow-lines';
 import { REPO_ROOT } from '../paths';
 import { startLocalStack } from '../local-stack';
-import { isPortFree, parseLogLine, type LogLine } from '@jwt-blast-radius/service-kit/process';
+import { isPortFree } from '@jwt-blast-radius/service-kit/process';
+import { readableLogLine } from '../log-view';
 import { LOGS_DIR, STACK_FILE, removeStackRecord, writeStackRecord, type RecordedService } from '../stack-record';
 import { ROUTES } from '../targets';
 
@@ -87,53 +88,10 @@ async function main(): Promise<void> {
   }
 }
 
-/** A logged value as text: strings and numbers as they are, lists joined, anything else left out. */
-const text = (value: unknown): string =>
-  typeof value === 'string' || typeof value === 'number' ? String(value) : Array.isArray(value) ? value.map(text).join(', ') : '';
-/** `label value`, or nothing when there is no value. */
-const labelled = (label: string, value: unknown) => (text(value) ? `${label} ${text(value)}` : '');
-const extras = (...parts: string[]) => {
-  const shown = parts.filter(Boolean).join(', ');
-  return shown ? ` (${shown})` : '';
-};
-
-/** A time in seconds since the epoch (a token's `exp`) as the time of day, UTC. */
-const clock = (seconds: unknown) => (typeof seconds === 'number' ? `${new Date(seconds * 1000).toISOString().slice(11, 19)} UTC` : '');
-
-/** How `npm start` shows each event the services log (docs/logs.md): one readable line. */
-const EVENT_LINES: Readonly<Record<string, (e: LogLine) => string>> = {
-  access: (e) =>
-    `${text(e.route)} → ${text(e.outcome)}${extras(labelled('sub', e.sub), labelled('kid', e.kid), labelled('jti', e.jti), text(e.reason))}`,
-  login: (e) =>
-    `login ${text(e.username)} for ${text(e.audience)} from ${text(e.address)} → ${text(e.outcome)}${extras(labelled('limit', e.limit))}`,
-  'token-issued': (e) =>
-    `token issued to ${text(e.sub)} for ${text(e.aud)}${extras(labelled('kid', e.kid), labelled('jti', e.jti), labelled('expires', clock(e.exp)))}`,
-  'jwks-fetch': (e) =>
-    `JWKS fetch (${text(e.trigger)}) → ${text(e.outcome)}${extras(text(e.kids), text(e.reason), text(e.ms) && `${text(e.ms)} ms`)}`,
-  'keys-reloaded': (e) =>
-    `keys reloaded → ${text(e.outcome)}: ${text(e.kids) || 'no kid'}${text(e.signing) ? `; signs with ${text(e.signing)}` : ''}${extras(text(e.reason))}`,
-};
-
-/** Shows one line of a service's log: an event as {@link EVENT_LINES} has it, a warning or an error as its message. */
+/** Shows one line of a service's log as `npm start` does: an event or a warning as one readable line. */
 function showLogLine(app: string, line: string): void {
-  const entry = parseLogLine(line);
-  if (!entry) {
-    if (line.trim()) console.log(`${app.padEnd(14)} ${line}`);
-    return;
-  }
-  const format = entry.event === undefined ? undefined : EVENT_LINES[entry.event];
-  if (format) console.log(`${app.padEnd(14)} ${format(entry)}`);
-  else if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
-    console.log(`${app.padEnd(14)} ${entry.level}: ${messageOf(entry)}`);
-  }
-}
-
-/** What a line says besides its envelope: its message, its error's message, or its fields as JSON. */
-function messageOf(entry: LogLine): string {
-  if (typeof entry.msg === 'string') return entry.msg;
-  const error = entry.err as { message?: unknown } | undefined;
-  if (typeof error?.message === 'string') return error.message;
-  return JSON.stringify({ ...entry, level: undefined, time: undefined, app: undefined, context: undefined });
+  const shown = readableLogLine(line);
+  if (shown !== undefined) console.log(`${app.padEnd(14)} ${shown}`);
 }
 
 main().catch((error: unknown) => {
