@@ -3,6 +3,9 @@ export const APP_NAMES = ['auth-service', 'dashboard-api', 'mobile-api'] as cons
 
 export type AppName = (typeof APP_NAMES)[number];
 
+/** The app that signs every token (and publishes the JWKS where the mode has one). */
+export const ISSUER_APP: AppName = 'auth-service';
+
 /**
  * Tells whether a string names one of the stack's applications.
  *

@@ -1,4 +1,4 @@
-export { APP_NAMES, isAppName, type AppName } from './apps';
+export { APP_NAMES, ISSUER_APP, isAppName, type AppName } from './apps';
 export { DEFAULT_ISSUER, JWKS_SETTINGS, readKeysSettings, type KeysSettings } from './config';
 export { KeysError, describeKeysError, describeStartupError, type KeysErrorCode } from './errors';
 export { findKeyFolderProblem, readFolderKids, type FolderKids } from './folders';

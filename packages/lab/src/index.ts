@@ -46,7 +46,6 @@ export { runVerificationBench, type VerificationBench, type VerificationFigure, 
 export {
   EARLY_MARK,
   FINDINGS,
-  ISSUER_APP,
   detectForgedTokens,
   type DetectOptions,
   type Detection,

@@ -1,12 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { APP_NAMES, KeysError, describeKeysError, readFolderKids, type AppName, type FolderKids } from '@jwt-blast-radius/keys';
+import { APP_NAMES, ISSUER_APP, KeysError, describeKeysError, readFolderKids, type AppName, type FolderKids } from '@jwt-blast-radius/keys';
 import { fetchWithin, parseLogLine, type LogLine } from '@jwt-blast-radius/service-kit/process';
 import { followLines } from './follow-lines';
 import type { RecordedService, StackRecord } from './stack-record';
-
-/** The app that signs every token, and publishes the JWKS where the mode has one. */
-const ISSUER: AppName = 'auth-service';
 
 /** What one service reported once it had reloaded: the kids it trusts, and for the issuer, those it signs with. */
 export interface ReloadedService {
@@ -45,15 +42,15 @@ export async function reloadStack(record: StackRecord, { timeoutMs }: ReloadOpti
   if (!isRunning(record.pid)) throw new Error(`the stack npm start ran (pid ${record.pid}) has stopped; start one with npm start`);
   let expected: Record<AppName, FolderKids>;
   try {
-    expected = await readFolderKids(record.keysDir, record.mode, ISSUER);
+    expected = await readFolderKids(record.keysDir, record.mode, ISSUER_APP);
   } catch (error) {
     const why = error instanceof KeysError ? describeKeysError(error) : error instanceof Error ? error.message : String(error);
     throw new Error(`the key files do not load, so no service was signalled: ${why}`, { cause: error });
   }
   for (const app of APP_NAMES) await checkService(app, record.services[app], deadline);
   const phases = [
-    APP_NAMES.filter((app) => app !== ISSUER && !expected[app].fromJwks),
-    [ISSUER],
+    APP_NAMES.filter((app) => app !== ISSUER_APP && !expected[app].fromJwks),
+    [ISSUER_APP],
     APP_NAMES.filter((app) => expected[app].fromJwks),
   ];
   const reloaded: ReloadedService[] = [];

@@ -1,3 +1,4 @@
+import { boxedTable } from './tables';
 import { APP_NAMES, MODES, type AppName, type ModeName } from '@jwt-blast-radius/keys';
 import type { Variant } from './expected';
 import { mismatches, type Probe } from './lab';
@@ -64,22 +65,12 @@ export function formatTerminal(all: readonly Probe[]): string {
     for (const attack of ['forge', 'replay'] as const) {
       out.push(
         `\n  ${ATTACKS[attack]}`,
-        ...textTable(['compromised ↓  target →', ...APP_NAMES], rows(probes, attack)).map((line) => `  ${line}`),
+        ...boxedTable(['compromised ↓  target →', ...APP_NAMES], rows(probes, attack)).map((line) => `  ${line}`),
       );
     }
     out.push(`\n  ${summary(probes)}`);
   }
   return `${out.join('\n')}\n`;
-}
-
-function textTable(header: string[], body: string[][]): string[] {
-  const widths = header.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((text, i) => text.padEnd(widths[i]!))
-      .join(' │ ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...body.map(line)];
 }
 
 /**

@@ -28,3 +28,20 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
   return [line(header), `|${align.join('|')}|`, ...rows.map(line)];
 }
+
+/**
+ * A table as lines of text in the lab's boxed style, for the matrices and the detection: columns padded to their
+ * widest cell and parted by `│`, a `─┼─` rule under the header.
+ *
+ * @example
+ * boxedTable(['target', 'answer'], [['mobile-api', 'refused 401']]).join('\n');
+ */
+export function boxedTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((text, i) => text.padEnd(widths[i]!))
+      .join(' │ ')
+      .trimEnd();
+  return [line(header), widths.map((width) => '─'.repeat(width)).join('─┼─'), ...rows.map(line)];
+}

@@ -10,9 +10,9 @@ import {
   MODE_NAMES,
   generateKeySet,
   getMode,
-  keyNameOf,
   readClaims,
   readKeySetFile,
+  signingVersions,
   type AppName,
   type ModeName,
 } from '@jwt-blast-radius/keys';
@@ -390,11 +390,11 @@ async function checkRoutes(urlOf: (route: BenchRoute) => string, token: string):
   }
 }
 
-/** The issuer's key that signs an audience's tokens, read from the issuer's key folder as the app reads it. */
+/** The issuer's key version that signs an audience's tokens, read from the issuer's key folder as the app reads it. */
 async function readSigningJwk(folder: string, mode: ModeName, audience: AppName): Promise<JWK> {
   const set = await readKeySetFile(join(folder, KEY_FILE_NAME), 'KEYS_DIR');
   const name = getMode(mode).signingKey[audience];
-  const jwk = set?.keys.find((key) => keyNameOf(key.kid ?? '') === name);
+  const jwk = signingVersions(set?.keys ?? []).get(name);
   if (!jwk) throw new Error(`the issuer's key folder holds no "${name}" key`);
   return jwk;
 }

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { formatBenchMarkdown, formatBenchTerminal } from '../bench/report';
 import { BENCH_DEFAULTS, benchFailures, runBench } from '../bench/run';
-import { readModes, readWholeNumberOption, runCommand, usageError } from './command';
+import { readCommandOptions, readModes, readWholeNumberOption, runCommand } from './command';
 
 // `npm run bench`: what guarding a route costs dashboard-api under load, as `npm start` runs it, against its
 // public route and the tutorial pattern, in every mode; the JWKS fetches at steady state and under a flood of
@@ -21,27 +20,16 @@ const USAGE = `usage: npm run bench -- [--mode <mode>]... [--rounds <n>] [--dura
 exit status: 0 when every round is sound (goals met or not), 1 when the run failed or a round was not all 200s, 2 for a usage error`;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        mode: { type: 'string', multiple: true },
-        rounds: { type: 'string' },
-        duration: { type: 'string' },
-        connections: { type: 'string' },
-        flood: { type: 'string' },
-        json: { type: 'string' },
-        markdown: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    usageError('bench', (error as Error).message, USAGE);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const values = readCommandOptions('bench', USAGE, {
+    mode: { type: 'string', multiple: true },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    flood: { type: 'string' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+  });
+  if (!values) return 0;
   const modes = readModes('bench', USAGE, values.mode);
   const rounds = readWholeNumberOption('bench', USAGE, '--rounds', values.rounds, { fallback: BENCH_DEFAULTS.rounds, min: 1, max: 100 });
   const durationSeconds = readWholeNumberOption('bench', USAGE, '--duration', values.duration, {

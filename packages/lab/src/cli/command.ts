@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MODE_NAMES, type ModeName } from '@jwt-blast-radius/keys';
 import { DRIVERS, type StackDriver } from '../drivers';
 
@@ -32,6 +32,35 @@ function exitWhenFlushed(code: number): void {
   process.stdout.write('', () => process.exit(code));
 }
 
+/** The options a command declares, as `parseArgs` takes them. */
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Reads a command's options, `--help` (`-h`) added: a wrong option is a usage error (exit 2); `--help` prints
+ * the usage and answers undefined.
+ *
+ * @example
+ * const values = readCommandOptions('reload', USAGE, { timeout: { type: 'string' } });
+ * if (!values) return 0;
+ */
+export function readCommandOptions<T extends CommandOptions>(
+  name: string,
+  usage: string,
+  options: T,
+): ReturnType<typeof parseArgs<{ options: T }>>['values'] | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    usageError(name, (error as Error).message, usage);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${usage}\n`);
+    return undefined;
+  }
+  return parsed.values;
+}
+
 /** The options of a command that runs the stack in some modes and reports what it found. */
 export interface StackRunOptions {
   readonly modes: readonly ModeName[];
@@ -51,25 +80,14 @@ export interface StackRunOptions {
  * const options = readStackRunOptions('demo', USAGE, { insecure: true });
  */
 export function readStackRunOptions(name: string, usage: string, { insecure = false } = {}): StackRunOptions | undefined {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        mode: { type: 'string', multiple: true },
-        driver: { type: 'string', default: 'local' },
-        json: { type: 'string' },
-        markdown: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        ...(insecure ? { insecure: { type: 'string' as const } } : {}),
-      },
-    }));
-  } catch (error) {
-    usageError(name, (error as Error).message, usage);
-  }
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return undefined;
-  }
+  const values = readCommandOptions(name, usage, {
+    mode: { type: 'string', multiple: true },
+    driver: { type: 'string', default: 'local' },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+    ...(insecure ? { insecure: { type: 'string' as const } } : {}),
+  });
+  if (!values) return undefined;
   const modes = values.mode ?? MODE_NAMES;
   const unknown = modes.find((mode) => !(MODE_NAMES as readonly string[]).includes(mode));
   if (unknown !== undefined) usageError(name, `unknown mode "${unknown}"`, usage);

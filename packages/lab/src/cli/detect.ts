@@ -2,14 +2,15 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import { APP_NAMES } from '@jwt-blast-radius/keys';
-import { detectForgedTokens, FINDINGS, ISSUER_APP } from '../detect/detect';
+import { ISSUER_APP } from '@jwt-blast-radius/keys';
+import { detectForgedTokens, FINDINGS } from '../detect/detect';
 import { parseComposeLogs, readLogFolder, type ReadLogs } from '../detect/read';
 import { FLAGGED_COLUMNS, formatDetectionTerminal } from '../detect/report';
 import { composeCommand } from '../drivers/compose';
 import { REPO_ROOT } from '../paths';
-import { runCommand, usageError } from './command';
+import { readCommandOptions, runCommand, usageError } from './command';
 
 // `npm run detect`: the requests the services accepted with a token the issuer never issued, read from their logs.
 
@@ -32,23 +33,12 @@ exit status: 0 when nothing is flagged, 1 when a request is flagged,
              2 for a usage error or logs that cannot be read`;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        logs: { type: 'string' },
-        compose: { type: 'boolean' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    usageError('detect', (error as Error).message, USAGE);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const values = readCommandOptions('detect', USAGE, {
+    logs: { type: 'string' },
+    compose: { type: 'boolean' },
+    json: { type: 'string' },
+  });
+  if (!values) return 0;
   if (values.compose && values.logs !== undefined) usageError('detect', '--logs and --compose name two sources: give one', USAGE);
 
   let read: ReadLogs;

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { MODE_NAMES } from '@jwt-blast-radius/keys';
 import { benchFailures, runBench } from '../bench/run';
 import { failuresOf, runCatalogue } from '../catalogue/run';
@@ -9,7 +8,7 @@ import { runDrills } from '../drill/run';
 import { localDriver } from '../drivers/local';
 import { VARIANTS, type Variant } from '../expected';
 import { mismatches, runLab, type Probe } from '../lab';
-import { runCommand, usageError } from './command';
+import { readCommandOptions, runCommand } from './command';
 
 // `npm run docs`: runs the lab in every mode and variant, the attack catalogue in every mode, the recovery
 // drills and the bench, and regenerates the reports in docs/ and the README's demo block from what they
@@ -21,16 +20,8 @@ const USAGE = `usage: npm run docs -- [--skip-bench]
   --skip-bench  do not run the bench; keep ${BENCH_REPORT} as it is`;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { 'skip-bench': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    usageError('docs', (error as Error).message, USAGE);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const values = readCommandOptions('docs', USAGE, { 'skip-bench': { type: 'boolean' } });
+  if (!values) return 0;
   const probes = {} as Record<Variant, Probe[]>;
   for (const variant of VARIANTS) {
     probes[variant] = await runLab({

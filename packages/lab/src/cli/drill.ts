@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { APP_NAMES, MODE_NAMES, isAppName, type AppName } from '@jwt-blast-radius/keys';
 import { formatDrillMarkdown, formatDrillTerminal } from '../drill/report';
 import { runDrills } from '../drill/run';
-import { readModes, runCommand, usageError } from './command';
+import { readCommandOptions, readModes, runCommand, usageError } from './command';
 
 const USAGE = `usage: npm run drill -- [--mode <${MODE_NAMES.join('|')}>] [--compromised <${APP_NAMES.join('|')}>]
                         [--json <file>] [--markdown <file>]
@@ -17,24 +16,13 @@ Exit status: 0 when every drill went as expected, 1 when any did not (or the run
 usage error.`;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        mode: { type: 'string', multiple: true },
-        compromised: { type: 'string', multiple: true },
-        json: { type: 'string' },
-        markdown: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    usageError('drill', (error as Error).message, USAGE);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const values = readCommandOptions('drill', USAGE, {
+    mode: { type: 'string', multiple: true },
+    compromised: { type: 'string', multiple: true },
+    json: { type: 'string' },
+    markdown: { type: 'string' },
+  });
+  if (!values) return 0;
   const modes = readModes('drill', USAGE, values.mode);
   const unknown = values.compromised?.find((app) => !isAppName(app));
   if (unknown !== undefined) usageError('drill', `unknown app "${unknown}"`, USAGE);

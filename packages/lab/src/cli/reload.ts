@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatReload, reloadStack } from '../reload';
 import { STACK_FILE, readStackRecord } from '../stack-record';
-import { readWholeNumberOption, runCommand, usageError } from './command';
+import { readCommandOptions, readWholeNumberOption, runCommand } from './command';
 
 // `npm run reload`: every service of the running `npm start` stack reads its keys again, and the command waits
 // until each one reports the kids its key files give it.
@@ -20,16 +19,8 @@ what the key files say; 1 when one does not, when a key file does not load (no s
 when no stack runs, or when the time runs out; 2 for a usage error.`;
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    usageError('reload', (error as Error).message, USAGE);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const values = readCommandOptions('reload', USAGE, { timeout: { type: 'string' } });
+  if (!values) return 0;
   const timeoutSeconds = readWholeNumberOption('reload', USAGE, '--timeout', values.timeout, {
     fallback: DEFAULT_TIMEOUT_SECONDS,
     min: 1,

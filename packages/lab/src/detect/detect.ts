@@ -1,4 +1,4 @@
-import { CLOCK_TOLERANCE, MAX_TOKEN_LIFETIME } from '@jwt-blast-radius/keys';
+import { CLOCK_TOLERANCE, ISSUER_APP, MAX_TOKEN_LIFETIME } from '@jwt-blast-radius/keys';
 import type { LogLine } from '@jwt-blast-radius/service-kit/process';
 
 /**
@@ -14,9 +14,6 @@ export const FINDINGS = {
   'kid-differs': 'the jti was issued, signed under another kid',
   'after-expiry': 'the jti was issued, and the token issued under it had expired',
 } as const;
-
-/** The service that issues tokens, whose log is the record of every token issued. */
-export const ISSUER_APP = 'auth-service';
 
 /**
  * Ends the reason of an unknown jti seen less than a token's longest life after the issuer's log begins:

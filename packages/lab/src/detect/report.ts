@@ -1,3 +1,4 @@
+import { boxedTable } from '../tables';
 import { CLOCK_TOLERANCE, MAX_TOKEN_LIFETIME } from '@jwt-blast-radius/keys';
 import { EARLY_MARK, type Detection, type FlaggedRequest } from './detect';
 
@@ -40,7 +41,7 @@ export function formatDetectionTerminal(detection: Detection, source: DetectionS
       : `${issuer}'s log begins ${timeOf(issuerLogFrom)} UTC and records ${plural(issued, 'token')} issued`,
     '',
     'requests whose token verified, per service:',
-    ...textTable(
+    ...boxedTable(
       COUNT_HEADER,
       Object.entries(counts).map(([service, count]) => [service, String(count.accepted), String(count.forbidden), String(count.flagged)]),
     ).map((line) => `  ${line}`),
@@ -54,7 +55,7 @@ export function formatDetectionTerminal(detection: Detection, source: DetectionS
   }
   out.push(
     `${plural(flagged.length, 'request')} flagged, with a token the issuer's log does not account for:`,
-    ...textTable(FLAGGED_HEADER, flagged.map(flaggedRow)).map((line) => `  ${line}`),
+    ...boxedTable(FLAGGED_HEADER, flagged.map(flaggedRow)).map((line) => `  ${line}`),
   );
   if (flagged.some((request) => request.why.endsWith(EARLY_MARK))) {
     const longest = Math.round((MAX_TOKEN_LIFETIME + CLOCK_TOLERANCE) / 60);
@@ -88,14 +89,4 @@ function timeOf(ms: number): string {
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function textTable(header: readonly string[], body: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, i) => Math.max(title.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((text, i) => text.padEnd(widths[i]!))
-      .join(' │ ')
-      .trimEnd();
-  return [line(header), widths.map((width) => '─'.repeat(width)).join('─┼─'), ...body.map(line)];
 }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import {
   APP_NAMES,
+  ISSUER_APP,
   KEY_FILE_NAME,
   ROTATION_STEPS,
   generateKeySet,
@@ -168,7 +169,7 @@ async function runDrill(mode: ModeName, compromised: AppName, say: (line: string
     const names = keysToReplace(mode, compromised);
     const heldBefore = await readHeldKids(keysDir);
     const tokensBefore = load.tokens();
-    const replacedKids = new Set(heldBefore[ISSUER].filter((kid) => names.includes(keyNameOf(kid))));
+    const replacedKids = new Set(heldBefore[ISSUER_APP].filter((kid) => names.includes(keyNameOf(kid))));
     say(names.length > 0 ? `playbook: replacing ${names.join(', ')} (${ROTATION_STEPS.join(', ')})` : 'playbook: no key to replace');
     const during = keepAttacking(arsenal);
     const playbookStart = Date.now();
@@ -247,8 +248,6 @@ export function judgeDrill(record: Omit<DrillRecord, 'failures'>, expected: Expe
   if (record.restarts > 0) failures.push(`${record.restarts} services restarted`);
   return failures;
 }
-
-const ISSUER: AppName = 'auth-service';
 
 function isForged(request: AttackRequest): boolean {
   return request.kind !== 'replayed';
