@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { APP_NAMES } from './apps';
+import { APP_NAMES, ISSUER_APP } from './apps';
 import { KeysError } from './errors';
-import { findKeyFolderProblem } from './folders';
+import { findKeyFolderProblem, readFolderKids } from './folders';
 import { generateKeySet } from './generate';
 import { KEY_FILE_NAME, signingVersions, writeKeyFolders } from './keyset';
 import { DEFAULT_MODE, MODES, MODE_NAMES, getMode } from './modes';
@@ -12,6 +12,7 @@ import { ROTATION_STEPS, describeRotationState, readRotationState, rotateKeyFold
 
 const USAGE = `usage: keys generate [--mode <${MODE_NAMES.join('|')}>] --out <dir> [--keep-valid]
        keys rotate [--mode <mode>] --dir <dir> --step <${ROTATION_STEPS.join('|')}> [--key <name>]
+       keys kids [--mode <mode>] --dir <dir>
        keys modes
 
 generate      writes one folder per app under <dir>, holding only that app's keys (mode 0600)
@@ -28,6 +29,8 @@ rotate        one step of a key rotation, the same in every mode; the last versi
               hold their keys, then the issuer, then the apps that fetch its JWKS
               (npm run reload does it for the stack npm start runs)
 --key         rotates one key of the mode (keys modes lists them); every key when left out
+kids          prints, as JSON, what each app trusts and signs with once it has reloaded the keys
+              in <dir>: what its /health must then report
 modes         prints who holds which key in each mode`;
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'rotate') return rotate(rest);
+  if (command === 'kids') return kids(rest);
   if (command !== 'generate') {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -118,6 +122,23 @@ async function rotate(args: string[]): Promise<number> {
   for (const key of mode.keys) {
     process.stdout.write(`  ${key.name.padEnd(14)} ${describeRotationState(readRotationState(rotated, mode.name, key.name))}\n`);
   }
+  return 0;
+}
+
+async function kids(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options: { mode: { type: 'string', default: DEFAULT_MODE }, dir: { type: 'string' } } }));
+  } catch (error) {
+    process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!values.dir) {
+    process.stderr.write(`keys: kids needs --dir\n${USAGE}\n`);
+    return 2;
+  }
+  const mode = getMode(values.mode, '--mode');
+  process.stdout.write(`${JSON.stringify(await readFolderKids(resolve(values.dir), mode.name, ISSUER_APP), null, 2)}\n`);
   return 0;
 }
 

@@ -328,3 +328,30 @@ describe('keys rotate, the command', () => {
     });
   });
 });
+
+describe('keys kids, the command', () => {
+  const cli = join(__dirname, '..', 'dist', 'cli.js');
+
+  it('prints what each app trusts and signs with after a step: the staged kid trusted, the old one still signing', async () => {
+    await using folders = await createKeyFolders('rs256-jwks');
+    const [old] = kidsOf(await folders.read(), 'auth-service', 'issuer');
+    const rotate = spawnSync(process.execPath, [cli, 'rotate', '--mode', 'rs256-jwks', '--dir', folders.dir, '--step', 'stage'], {
+      encoding: 'utf8',
+    });
+    const staged = kidsOf(await folders.read(), 'auth-service', 'issuer').find((kid) => kid !== old);
+    const { status, stdout } = spawnSync(process.execPath, [cli, 'kids', '--mode', 'rs256-jwks', '--dir', folders.dir], {
+      encoding: 'utf8',
+    });
+    const trusted = [old, staged].sort();
+    const published = { trusted, signing: [], fromJwks: true };
+    expect({ rotated: rotate.status, status, kids: JSON.parse(stdout) as unknown }).toEqual({
+      rotated: 0,
+      status: 0,
+      kids: {
+        'auth-service': { trusted, signing: [old], fromJwks: false },
+        'dashboard-api': published,
+        'mobile-api': published,
+      },
+    });
+  });
+});

@@ -3,15 +3,18 @@ import { writeFile } from 'node:fs/promises';
 import { APP_NAMES, MODE_NAMES, isAppName, type AppName } from '@jwt-blast-radius/keys';
 import { formatDrillMarkdown, formatDrillTerminal } from '../drill/report';
 import { runDrills } from '../drill/run';
+import { DRIVERS } from '../drivers';
 import { readCommandOptions, readModes, runCommand, usageError } from './command';
 
 const USAGE = `usage: npm run drill -- [--mode <${MODE_NAMES.join('|')}>] [--compromised <${APP_NAMES.join('|')}>]
-                        [--json <file>] [--markdown <file>]
+                        [--driver <${Object.keys(DRIVERS).join('|')}>] [--json <file>] [--markdown <file>]
 
 For each mode and compromised app (every one unless picked; both options repeat), runs the stack with
 three users calling every service, compromises the app as the lab does, lets an attacker forge and
 replay, runs the detection over the logs, then the mode's playbook live (stage, promote, retire, every
 service reloading after each step), and prints what recovery changed and cost.
+--driver compose runs each drill on the compose stack (ports 3000-3002): each step in a one-shot keygen
+container, the services reloaded with SIGHUP, never recreated.
 Exit status: 0 when every drill went as expected, 1 when any did not (or the run failed), 2 for a
 usage error.`;
 
@@ -19,6 +22,7 @@ async function main(): Promise<number> {
   const values = readCommandOptions('drill', USAGE, {
     mode: { type: 'string', multiple: true },
     compromised: { type: 'string', multiple: true },
+    driver: { type: 'string', default: 'local' },
     json: { type: 'string' },
     markdown: { type: 'string' },
   });
@@ -27,9 +31,10 @@ async function main(): Promise<number> {
   const unknown = values.compromised?.find((app) => !isAppName(app));
   if (unknown !== undefined) usageError('drill', `unknown app "${unknown}"`, USAGE);
   const compromised = values.compromised ? ([...new Set(values.compromised)] as AppName[]) : APP_NAMES;
+  const driver = DRIVERS[values.driver] ?? usageError('drill', `unknown driver "${values.driver}"`, USAGE);
 
   const started = Date.now();
-  const records = await runDrills({ modes, compromised, progress: (line) => process.stderr.write(`${line}\n`) });
+  const records = await runDrills({ modes, compromised, driver, progress: (line) => process.stderr.write(`${line}\n`) });
   process.stdout.write(formatDrillTerminal(records));
   if (values.json) await writeFile(values.json, `${JSON.stringify(records, null, 2)}\n`);
   if (values.markdown)

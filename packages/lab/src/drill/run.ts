@@ -1,28 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
-import {
-  APP_NAMES,
-  ISSUER_APP,
-  KEY_FILE_NAME,
-  ROTATION_STEPS,
-  generateKeySet,
-  getMode,
-  keyNameOf,
-  readKeySetFile,
-  rotateKeyFolders,
-  type AppName,
-  type ModeName,
-} from '@jwt-blast-radius/keys';
+import { APP_NAMES, ISSUER_APP, ROTATION_STEPS, getMode, keyNameOf, type AppName, type ModeName } from '@jwt-blast-radius/keys';
 import { fetchWithin } from '@jwt-blast-radius/service-kit/process';
 import { detectForgedTokens } from '../detect/detect';
-import { readLogFolder } from '../detect/read';
-import { lootLocalProcess } from '../drivers/local';
-import { startLocalStack, type LocalStack } from '../local-stack';
-import { reloadStack } from '../reload';
-import type { StackRecord } from '../stack-record';
+import { parseServiceLogs } from '../detect/read';
+import { localDriver } from '../drivers/local';
+import type { RunningStack, StackDriver } from '../drivers/types';
 import { ROUTES } from '../targets';
 import { armAttacker, attackRound, type AttackRequest, type AttackToken } from './attacker';
 import { EXPECTED_RECOVERY, type ExpectedRecovery } from './expected';
@@ -99,6 +82,8 @@ export interface DrillOptions {
   readonly modes: readonly ModeName[];
   /** The apps to compromise, one drill each; every app unless given. */
   readonly compromised?: readonly AppName[];
+  /** How the stack runs: local processes unless given, or containers. */
+  readonly driver?: StackDriver;
   readonly progress?: (line: string) => void;
 }
 
@@ -124,37 +109,33 @@ export function keysToReplace(mode: ModeName, compromised: AppName): string[] {
  * @example
  * const records = await runDrills({ modes: ['per-app-secret'], compromised: ['dashboard-api'] });
  */
-export async function runDrills({ modes, compromised = APP_NAMES, progress = () => {} }: DrillOptions): Promise<DrillRecord[]> {
+export async function runDrills({
+  modes,
+  compromised = APP_NAMES,
+  driver = localDriver,
+  progress = () => {},
+}: DrillOptions): Promise<DrillRecord[]> {
   const records: DrillRecord[] = [];
   for (const mode of modes) {
-    for (const app of compromised) records.push(await runDrill(mode, app, (line) => progress(`[${mode}, ${app} compromised] ${line}`)));
+    for (const app of compromised) {
+      records.push(await runDrill(mode, app, driver, (line) => progress(`[${mode}, ${app} compromised] ${line}`)));
+    }
   }
   return records;
 }
 
-async function runDrill(mode: ModeName, compromised: AppName, say: (line: string) => void): Promise<DrillRecord> {
-  const dir = await mkdtemp(join(tmpdir(), `blast-radius-drill-${mode}-`));
-  const keysDir = join(dir, 'keys');
-  const logsDir = join(dir, 'logs');
-  let stack: LocalStack | undefined;
+async function runDrill(mode: ModeName, compromised: AppName, driver: StackDriver, say: (line: string) => void): Promise<DrillRecord> {
+  let stack: RunningStack | undefined;
   let load: UserLoad | undefined;
   try {
-    say('starting the stack');
-    stack = await startLocalStack({ mode, material: await generateKeySet(mode), keysDir, logsDir, settings: LOAD_SETTINGS });
-    const pids = Object.fromEntries(APP_NAMES.map((app) => [app, stack!.services[app].child.pid!])) as Record<AppName, number>;
-    const record: StackRecord = {
-      mode,
-      keysDir,
-      pid: process.pid,
-      services: Object.fromEntries(
-        APP_NAMES.map((app) => [app, { pid: pids[app], url: stack!.urls[app], logFile: stack!.logFiles[app] }]),
-      ) as StackRecord['services'],
-    };
+    say(`starting the stack (${driver.name})`);
+    stack = await driver.start(mode, { insecure: false, progress: say, settings: LOAD_SETTINGS });
+    const processes = await stack.processes();
     say(`logging ${DRILL_USERS.length} users in for every audience, then keeping up their calls`);
     load = await UserLoad.start({ urls: stack.urls, intervalMs: DRILL_TIMING.userIntervalMs });
     await sleep(DRILL_TIMING.warmupMs);
 
-    const loot = await lootLocalProcess(compromised, pids[compromised]);
+    const loot = await stack.compromise(compromised);
     const harvested = DRILL_USERS.map((user) => load!.tokens().get(`${user.username} ${compromised}`)!);
     const arsenal = await armAttacker(loot, harvested, stack.urls);
     say(
@@ -162,12 +143,12 @@ async function runDrill(mode: ModeName, compromised: AppName, say: (line: string
     );
     const before = await attackFor(arsenal, DRILL_TIMING.attackBeforeMs);
     const acceptedBefore = before.filter((request) => isForged(request) && request.status === 200);
-    const flagged = await detectInLogs(logsDir, acceptedBefore);
+    const flagged = await detectInLogs(stack, acceptedBefore);
     const forgedDetected = acceptedBefore.filter((request) => request.reqId !== undefined && flagged.has(request.reqId)).length;
     say(`${acceptedBefore.length} forged requests accepted, ${forgedDetected} flagged by the detection`);
 
     const names = keysToReplace(mode, compromised);
-    const heldBefore = await readHeldKids(keysDir);
+    const heldBefore = await stack.keys.held();
     const tokensBefore = load.tokens();
     const replacedKids = new Set(heldBefore[ISSUER_APP].filter((kid) => names.includes(keyNameOf(kid))));
     say(names.length > 0 ? `playbook: replacing ${names.join(', ')} (${ROTATION_STEPS.join(', ')})` : 'playbook: no key to replace');
@@ -176,23 +157,22 @@ async function runDrill(mode: ModeName, compromised: AppName, say: (line: string
     let retiredAt = Infinity;
     for (const step of names.length > 0 ? ROTATION_STEPS : []) {
       if (step === 'retire') retiredAt = Date.now();
-      for (const name of names) await rotateKeyFolders(keysDir, mode, step, { key: name });
-      await reloadStack(record, { timeoutMs: DRILL_TIMING.reloadTimeoutMs });
+      for (const name of names) await stack.keys.rotate(step, name);
+      await stack.keys.reload({ timeoutMs: DRILL_TIMING.reloadTimeoutMs });
       say(`${step}: every service reloaded`);
     }
     const playbookEnd = Date.now();
     const duringRounds = await during.stop();
     const after = await attackFor(arsenal, DRILL_TIMING.attackAfterMs);
 
-    const keysChangedAt = changedApps(heldBefore, await readHeldKids(keysDir));
+    const keysChangedAt = changedApps(heldBefore, await stack.keys.held());
     const audiencesLoggedOut = await loggedOutAudiences(stack.urls, tokensBefore);
     const harvestedValidFor = await stillValidFor(`${stack.urls[compromised]}${ROUTES[compromised].user}`, harvested, playbookEnd);
     const loadRecord = await load.stop();
     load = undefined;
     const valid = loadRecord.requests.filter((request) => !(replacedKids.has(request.kid) && request.time >= retiredAt));
-    const restarts = APP_NAMES.filter(
-      (app) => stack!.services[app].child.pid !== pids[app] || stack!.services[app].child.exitCode !== null,
-    ).length;
+    const processesAfter = await stack.processes();
+    const restarts = APP_NAMES.filter((app) => processesAfter[app] !== processes[app]).length;
     const acceptedDuring = duringRounds.flat().filter((request) => isForged(request) && request.status === 200).length;
     const everAccepted = acceptedBefore.length + acceptedDuring > 0;
     const containedAt = containedSince(duringRounds, after);
@@ -222,7 +202,6 @@ async function runDrill(mode: ModeName, compromised: AppName, say: (line: string
   } finally {
     if (load) await load.stop().catch(() => undefined);
     await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -295,10 +274,10 @@ function containedSince(rounds: readonly (readonly AttackRequest[])[], after: re
 }
 
 /** Waits until every accepted forged request is in the logs, then runs the detection: the request ids it flagged. */
-async function detectInLogs(logsDir: string, accepted: readonly AttackRequest[]): Promise<Set<string>> {
+async function detectInLogs(stack: RunningStack, accepted: readonly AttackRequest[]): Promise<Set<string>> {
   const deadline = Date.now() + DRILL_TIMING.logWaitMs;
   for (;;) {
-    const { logs } = await readLogFolder(logsDir, APP_NAMES);
+    const { logs } = parseServiceLogs(await stack.logs());
     const logged = new Set(
       Object.values(logs)
         .flat()
@@ -309,16 +288,6 @@ async function detectInLogs(logsDir: string, accepted: readonly AttackRequest[])
     }
     await sleep(50);
   }
-}
-
-/** The kids each app's key file holds, sorted. */
-async function readHeldKids(keysDir: string): Promise<Record<AppName, string[]>> {
-  const held = {} as Record<AppName, string[]>;
-  for (const app of APP_NAMES) {
-    const set = await readKeySetFile(join(keysDir, app, KEY_FILE_NAME), 'KEYS_DIR');
-    held[app] = (set?.keys ?? []).map((jwk) => jwk.kid ?? '').sort();
-  }
-  return held;
 }
 
 function changedApps(before: Record<AppName, string[]>, after: Record<AppName, string[]>): AppName[] {

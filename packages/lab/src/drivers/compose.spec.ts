@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { APP_NAMES, MODE_NAMES, keyNameOf, type AppName, type ModeName } from '@jwt-blast-radius/keys';
 import { secretValuesOf } from '@jwt-blast-radius/keys/testing';
 import { DockerComposeEnvironment, Wait } from 'testcontainers';
+import { EXPECTED_RECOVERY } from '../drill/expected';
+import { runDrills, type DrillRecord } from '../drill/run';
 import { EXPECTED } from '../expected';
 import { mismatches, runLab, type Probe } from '../lab';
 import { signingKeysIn } from '../loot';
@@ -38,7 +40,7 @@ const HELD: Readonly<Record<ModeName, Readonly<Record<AppName, readonly string[]
 const PROJECT = 'jwt-blast-radius-test';
 
 /** Brings the stack up through testcontainers' DockerComposeEnvironment, with Compose v2 or v1. */
-const testcontainersLauncher: ComposeLauncher = async (_mode, env) => {
+const testcontainersLauncher: ComposeLauncher = async (mode, env) => {
   const [command] = await composeCommand();
   let environment = new DockerComposeEnvironment(REPO_ROOT, 'docker-compose.yml')
     .withProjectName(PROJECT)
@@ -51,7 +53,7 @@ const testcontainersLauncher: ComposeLauncher = async (_mode, env) => {
     environment = environment.withClientOptions({ executable: { standalone: true, executablePath } });
   }
   const started = await environment.up();
-  return { name: PROJECT, down: async () => void (await started.down({ removeVolumes: true, timeout: 10_000 })) };
+  return { name: PROJECT, mode, env, down: async () => void (await started.down({ removeVolumes: true, timeout: 10_000 })) };
 };
 
 function leftovers(): string {
@@ -121,6 +123,49 @@ describeWithDocker('the compose stack, through testcontainers', () => {
         expect(mounts[app]).toEqual([{ destination: `/keys/${app}`, rw: false }]);
         expect(environments[app]).toContain(`KEYS_DIR=/keys/${app}`);
         expect(environments[app].filter((entry) => secrets.some((secret) => entry.includes(secret)))).toEqual([]);
+      }
+    });
+
+    it('leaves no container, network or volume behind', () => {
+      expect(leftovers()).toBe('');
+    });
+  });
+
+  // The recovery drill in containers: each step of the playbook runs in a one-shot keygen container, and the
+  // services reload on SIGHUP without being recreated. One HS mode (key files re-read) and rs256-jwks (the
+  // issuer's key replaced, the APIs refetching its JWKS).
+  describe('the recovery drill', () => {
+    let records: DrillRecord[];
+    const drills = [
+      ['per-app-secret', 'dashboard-api'],
+      ['rs256-jwks', 'auth-service'],
+    ] as const;
+
+    beforeAll(async () => {
+      records = [];
+      for (const [mode, compromised] of drills) {
+        records.push(
+          ...(await runDrills({ modes: [mode], compromised: [compromised], driver: createComposeDriver(testcontainersLauncher) })),
+        );
+      }
+    });
+
+    it('goes as expected: the key volumes changed as expected, every forgery detected and contained, no valid request refused, no container restarted', () => {
+      expect(records.map(({ mode, compromised, failures }) => ({ mode, compromised, failures }))).toEqual(
+        drills.map(([mode, compromised]) => ({ mode, compromised, failures: [] })),
+      );
+      for (const record of records) {
+        expect(record).toMatchObject({
+          ...EXPECTED_RECOVERY[record.mode][record.compromised],
+          forgedAcceptedBefore: expect.any(Number),
+          forgedDetected: record.forgedAcceptedBefore,
+          forgedAcceptedAfter: 0,
+          validRefused: 0,
+          restarts: 0,
+          harvestedValidFor: 0,
+        });
+        expect(record.forgedAcceptedBefore).toBeGreaterThan(0);
+        expect(record.validRequests).toBeGreaterThan(0);
       }
     });
 
