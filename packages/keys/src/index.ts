@@ -16,6 +16,7 @@ export {
 } from './jwks';
 export {
   KEY_FILE_NAME,
+  PRIVATE_MEMBERS,
   createKid,
   isPrivateJwk,
   keyNameOf,

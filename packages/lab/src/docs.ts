@@ -1,16 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MODE_NAMES, type ModeName } from '@jwt-blast-radius/keys';
 import { REPO_ROOT } from './paths';
 import { formatBenchMarkdown } from './bench/report';
 import type { BenchRun } from './bench/run';
 import { formatCatalogueMarkdown } from './catalogue/report';
+import { formatChoosingMarkdown, type ChoosingRuns } from './choosing';
 import type { CatalogueRun } from './catalogue/run';
 import { formatDrillMarkdown } from './drill/report';
+import { formatWorkshopPages } from './exercises/pages';
+import type { WorkshopRun } from './exercises/run';
 import { formatLogsExample, type LoggedLine } from './logs-example';
 import type { DrillRecord } from './drill/run';
 import type { Variant } from './expected';
 import type { Probe } from './lab';
 import { formatMarkdown, formatTerminal, formatVerdict } from './report';
+import { drawKeys } from './workshop/picture';
 
 /** The reports in docs/ that the lab generates from a real run of each variant. */
 export const DOCS_REPORTS: Readonly<Record<Variant, string>> = {
@@ -21,12 +26,22 @@ export const DOCS_REPORTS: Readonly<Record<Variant, string>> = {
 const README = 'README.md';
 const DEMO_BLOCK = /(<!-- demo:start[^>]*-->\n)[\s\S]*?(<!-- demo:end -->)/;
 
+/** The workshop console's picture in the README, taken by `npm run workshop -- --screenshot` in a real browser. */
+export const CONSOLE_SCREENSHOT = 'docs/console.png';
+
+/** The picture of each mode's keys, drawn from the mode table as the workshop console draws it, for the README. */
+export const KEY_PICTURES: Readonly<Record<ModeName, string>> = Object.fromEntries(
+  MODE_NAMES.map((mode) => [mode, `docs/keys-${mode}.svg`]),
+) as Record<ModeName, string>;
+
 /**
  * Every generated document, as file → content, from the probes of a run of each variant: the two
- * reports, and the README's demo block (the terminal output of the secure run).
+ * reports, the README's demo block (the terminal output of the secure run), and the pictures of each
+ * mode's keys.
  */
 export async function renderDocs(probes: Readonly<Record<Variant, readonly Probe[]>>): Promise<Record<string, string>> {
   const docs: Record<string, string> = {};
+  for (const mode of MODE_NAMES) docs[KEY_PICTURES[mode]] = `${drawKeys(mode)}\n`;
   for (const [variant, file] of Object.entries(DOCS_REPORTS) as [Variant, string][]) {
     docs[file] = formatMarkdown(probes[variant], 'npm run docs');
   }
@@ -65,6 +80,20 @@ export function renderBenchDocs(run: BenchRun): Record<string, string> {
   return { [BENCH_REPORT]: formatBenchMarkdown(run, 'npm run docs') };
 }
 
+/** The guide to choosing a mode, generated from the mode table and the runs of every other page. */
+export const CHOOSING_GUIDE = 'docs/choosing.md';
+
+/**
+ * The guide to choosing a mode, as file → content: the mode table, the lab's matrices and the drills' changes (the
+ * same in every run: the tests compare them), then the seconds and ratios of the runs that wrote it.
+ *
+ * @example
+ * await writeDocs(renderChoosingDocs({ secure, noAudienceCheck, drills, bench: readBenchSummary(benchPage) }));
+ */
+export function renderChoosingDocs(runs: ChoosingRuns): Record<string, string> {
+  return { [CHOOSING_GUIDE]: formatChoosingMarkdown(runs, 'npm run docs') };
+}
+
 /** The recovery drills' report in docs/, generated from a run of every drill. */
 export const RECOVERY_REPORT = 'docs/recovery.md';
 
@@ -96,6 +125,17 @@ export async function renderLogsDocs(lines: readonly LoggedLine[]): Promise<Reco
     throw new Error(`${LOGS_PAGE} has no <!-- logs-example:start --> ... <!-- logs-example:end --> block`);
   const example = formatLogsExample(lines);
   return { [LOGS_PAGE]: page.replace(LOGS_EXAMPLE_BLOCK, (_match, start: string, end: string) => `${start}${example}${end}`) };
+}
+
+/**
+ * The workshop's pages in docs/workshop/, as file → content: the plan and the exercises, from a real run of the machine
+ * check and every exercise (the tests compare them with a fresh run but for what varies: ids, times, durations).
+ *
+ * @example
+ * await writeDocs(renderWorkshopDocs(await runWorkshop({ requireReadyMachine: true })));
+ */
+export function renderWorkshopDocs(run: WorkshopRun): Record<string, string> {
+  return formatWorkshopPages(run, 'npm run docs');
 }
 
 /** Writes the generated documents in place. */

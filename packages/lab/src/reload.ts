@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { APP_NAMES, ISSUER_APP, KeysError, describeKeysError, readFolderKids, type AppName, type FolderKids } from '@jwt-blast-radius/keys';
 import { fetchWithin, parseLogLine, type LogLine } from '@jwt-blast-radius/service-kit/process';
 import { followLines } from './follow-lines';
-import type { StackRecord } from './stack-record';
+import { isProcessRunning, type StackRecord } from './stack-record';
 
 /** What one service reported once it had reloaded: the kids it trusts, and for the issuer, those it signs with. */
 export interface ReloadedService {
@@ -90,7 +90,7 @@ export async function reloadServices(target: ReloadTarget, { timeoutMs }: Reload
  * const reloaded = await reloadStack(await readStackRecord(STACK_FILE), { timeoutMs: 10_000 });
  */
 export async function reloadStack(record: StackRecord, options: ReloadOptions): Promise<ReloadedService[]> {
-  if (!isRunning(record.pid)) throw new Error(`the stack npm start ran (pid ${record.pid}) has stopped; start one with npm start`);
+  if (!isProcessRunning(record.pid)) throw new Error(`the stack npm start ran (pid ${record.pid}) has stopped; start one with npm start`);
   return reloadServices(localReloadTarget(record), options);
 }
 
@@ -101,7 +101,7 @@ function localReloadTarget(record: StackRecord): ReloadTarget {
     expectedKids: () => readFolderKids(record.keysDir, record.mode, ISSUER_APP),
     async check(app, deadline) {
       const service = record.services[app];
-      if (!isRunning(service.pid)) throw new Error(`${app} (pid ${service.pid}) is not running; restart the stack with npm start`);
+      if (!isProcessRunning(service.pid)) throw new Error(`${app} (pid ${service.pid}) is not running; restart the stack with npm start`);
       const health = await readHealth(app, service.url, deadline);
       // A pid of a stopped stack may be reused by another process: signal only what answers as the app.
       if (health.app !== app) throw new Error(`${service.url} does not answer as ${app}; restart the stack with npm start`);
@@ -199,15 +199,6 @@ export async function readHealth(app: AppName, url: string, deadline: number): P
   }
   if (!response.ok) throw new Error(`${app} answered ${response.status} at ${url}/health`);
   return (await response.json()) as Health;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function kidsOf(value: unknown): string[] {

@@ -89,3 +89,18 @@ function isStackRecord(value: unknown): value is StackRecord {
 function isPid(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) > 0;
 }
+
+/**
+ * Whether a process with this pid runs (one that this user may not signal counts as running).
+ *
+ * @example
+ * if (!isProcessRunning(record.pid)) throw new Error('the stack has stopped');
+ */
+export function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,5 +1,6 @@
 import { markdownTable, textTable } from '../tables';
 import { GOAL_MEASURES, type GoalResult } from './goals';
+import { benchSummaryComment, summarizeBench } from '../choosing';
 import { machineLine } from './machine';
 import { BENCH_ROUTES, benchRoute } from './routes';
 import { benchFailures, describeStatuses, type BenchRun, type JwksFigures, type RouteFigure } from './run';
@@ -209,6 +210,8 @@ export function formatBenchMarkdown(run: BenchRun, command: string): string {
     ...markdownTable(verificationHeader(run), verificationRows(run), VERIFICATION_FIGURES),
     '',
     `The whole run: ${wallSentence(run)}.`,
+    '',
+    benchSummaryComment(summarizeBench(run, `${run.startedAt.slice(0, 10)}, ${machineLine(run.machine)}`)),
     '',
   ].join('\n');
 }

@@ -33,7 +33,49 @@ function exitWhenFlushed(code: number): void {
 }
 
 /** The options a command declares, as `parseArgs` takes them. */
-type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** Where {@link readCommandLine} reads from, and what it allows. */
+export interface CommandLineOptions {
+  /** The arguments to read: those after the script's name unless given (say, after a subcommand). */
+  readonly args?: readonly string[];
+  /** Whether arguments other than options are taken; they are a usage error otherwise. */
+  readonly allowPositionals?: boolean;
+  /** What a usage error does: {@link usageError} (the message, the usage, exit 2) unless given. */
+  readonly onUsageError?: (message: string) => never;
+}
+
+/**
+ * Reads a command line, `--help` (`-h`) added: a wrong option is a usage error; `--help` prints the usage and
+ * answers undefined. {@link readCommandOptions} for a command that takes options only.
+ *
+ * @example
+ * const line = readCommandLine('lab', USAGE, { reveal: { type: 'boolean' } }, { args: process.argv.slice(3), allowPositionals: true });
+ * if (!line) return 0;
+ * const [token] = line.positionals;
+ */
+export function readCommandLine<T extends CommandOptions>(
+  name: string,
+  usage: string,
+  options: T,
+  { args, allowPositionals = false, onUsageError = (message) => usageError(name, message, usage) }: CommandLineOptions = {},
+): { values: ReturnType<typeof parseArgs<{ options: T }>>['values']; positionals: string[] } | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      ...(args ? { args: [...args] } : {}),
+    });
+  } catch (error) {
+    return onUsageError((error as Error).message);
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    process.stdout.write(`${usage}\n`);
+    return undefined;
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
+}
 
 /**
  * Reads a command's options, `--help` (`-h`) added: a wrong option is a usage error (exit 2); `--help` prints
@@ -48,17 +90,7 @@ export function readCommandOptions<T extends CommandOptions>(
   usage: string,
   options: T,
 ): ReturnType<typeof parseArgs<{ options: T }>>['values'] | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h' } } });
-  } catch (error) {
-    usageError(name, (error as Error).message, usage);
-  }
-  if ((parsed.values as { help?: boolean }).help) {
-    process.stdout.write(`${usage}\n`);
-    return undefined;
-  }
-  return parsed.values;
+  return readCommandLine(name, usage, options)?.values;
 }
 
 /** The options of a command that runs the stack in some modes and reports what it found. */

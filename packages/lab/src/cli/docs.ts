@@ -2,26 +2,57 @@
 import { MODE_NAMES } from '@jwt-blast-radius/keys';
 import { benchFailures, runBench } from '../bench/run';
 import { failuresOf, runCatalogue } from '../catalogue/run';
-import { BENCH_REPORT, renderAttackDocs, renderBenchDocs, renderDocs, renderLogsDocs, renderRecoveryDocs, writeDocs } from '../docs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readBenchSummary, type BenchSummary } from '../choosing';
+import {
+  BENCH_REPORT,
+  CONSOLE_SCREENSHOT,
+  renderAttackDocs,
+  renderBenchDocs,
+  renderChoosingDocs,
+  renderDocs,
+  renderLogsDocs,
+  renderRecoveryDocs,
+  renderWorkshopDocs,
+  writeDocs,
+} from '../docs';
+import { runWorkshop } from '../exercises/run';
+import { takeConsoleScreenshot } from '../workshop/screenshot';
+import { REPO_ROOT } from '../paths';
 import { runLogsExample } from '../logs-example';
 import { runDrills } from '../drill/run';
 import { localDriver } from '../drivers/local';
 import { VARIANTS, type Variant } from '../expected';
 import { mismatches, runLab, type Probe } from '../lab';
-import { readCommandOptions, runCommand } from './command';
+import { readCommandOptions, runCommand, usageError } from './command';
 
 // `npm run docs`: runs the lab in every mode and variant, the attack catalogue in every mode, the recovery
-// drills and the bench, and regenerates the reports in docs/ and the README's demo block from what they
-// measured. A run that differs from the expected tables, the catalogue or the expected recovery, or a bench
-// round that was not all 200s, writes nothing.
-// The bench takes minutes: `--skip-bench` keeps the existing docs/bench.md.
+// drills, the bench and the workshop's exercises, and regenerates the reports in docs/, the workshop's pages and
+// the README's demo block from what they measured. A run that differs from the expected tables, the catalogue or
+// the expected recovery, a bench round that was not all 200s, or a machine that fails npm run lab -- check (the
+// workshop's plan shows its output), writes nothing. `--only workshop` writes the workshop's pages alone.
+// The bench takes minutes: `--skip-bench` keeps the existing docs/bench.md, and docs/choosing.md takes the bench's
+// figures from it (the summary the page carries). Last, once every page is written, the console's screenshot.
 
-const USAGE = `usage: npm run docs -- [--skip-bench]
-  --skip-bench  do not run the bench; keep ${BENCH_REPORT} as it is`;
+const USAGE = `usage: npm run docs -- [--skip-bench] [--only workshop]
+  --skip-bench     do not run the bench; keep ${BENCH_REPORT} as it is (and its figures in the guide)
+  --only workshop  run only the machine check and the workshop's exercises, and write only docs/workshop/
+Without --only, the last step takes the workshop console's screenshot, docs/console.png, in Chromium.`;
 
 async function main(): Promise<number> {
-  const values = readCommandOptions('docs', USAGE, { 'skip-bench': { type: 'boolean' } });
+  const values = readCommandOptions('docs', USAGE, { 'skip-bench': { type: 'boolean' }, only: { type: 'string' } });
   if (!values) return 0;
+  if (values.only !== undefined && values.only !== 'workshop') usageError('docs', `--only takes workshop, not "${values.only}"`, USAGE);
+  // First, since it stops at once when this machine fails the check its output shows.
+  const workshop = renderWorkshopDocs(
+    await runWorkshop({ requireReadyMachine: true, progress: (line) => process.stderr.write(`workshop ${line}\n`) }),
+  );
+  if (values.only === 'workshop') {
+    await writeDocs(workshop);
+    process.stdout.write(`wrote ${Object.keys(workshop).join(', ')}\n`);
+    return 0;
+  }
   const probes = {} as Record<Variant, Probe[]>;
   for (const variant of VARIANTS) {
     probes[variant] = await runLab({
@@ -48,7 +79,10 @@ async function main(): Promise<number> {
     return 1;
   }
   let benchDocs: Record<string, string> = {};
-  if (!values['skip-bench']) {
+  let benchSummary: BenchSummary | undefined;
+  if (values['skip-bench']) {
+    benchSummary = readBenchSummary(await readFile(join(REPO_ROOT, BENCH_REPORT), 'utf8').catch(() => ''));
+  } else {
     const bench = await runBench({ progress: (line) => process.stderr.write(`bench ${line}\n`) });
     const wrong = benchFailures(bench);
     if (wrong.length > 0) {
@@ -57,6 +91,7 @@ async function main(): Promise<number> {
       return 1;
     }
     benchDocs = renderBenchDocs(bench);
+    benchSummary = readBenchSummary(benchDocs[BENCH_REPORT]!);
   }
   const records = await runDrills({ modes: MODE_NAMES, progress: (line) => process.stderr.write(`drill ${line}\n`) });
   const failed = records.filter((record) => record.failures.length > 0);
@@ -65,9 +100,25 @@ async function main(): Promise<number> {
     return 1;
   }
   const logs = await renderLogsDocs(await runLogsExample());
-  const docs = { ...(await renderDocs(probes)), ...renderAttackDocs(attacks), ...renderRecoveryDocs(records), ...logs, ...benchDocs };
+  const choosing = renderChoosingDocs({
+    secure: probes.secure,
+    noAudienceCheck: probes['no-audience-check'],
+    drills: records,
+    bench: benchSummary,
+  });
+  const docs = {
+    ...(await renderDocs(probes)),
+    ...renderAttackDocs(attacks),
+    ...renderRecoveryDocs(records),
+    ...choosing,
+    ...logs,
+    ...benchDocs,
+    ...workshop,
+  };
   await writeDocs(docs);
-  process.stdout.write(`wrote ${Object.keys(docs).join(', ')}\n`);
+  process.stderr.write('console: the screenshot for the README\n');
+  await takeConsoleScreenshot(join(REPO_ROOT, CONSOLE_SCREENSHOT));
+  process.stdout.write(`wrote ${[...Object.keys(docs), CONSOLE_SCREENSHOT].join(', ')}\n`);
   return 0;
 }
 

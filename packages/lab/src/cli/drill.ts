@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { APP_NAMES, MODE_NAMES, isAppName, type AppName } from '@jwt-blast-radius/keys';
 import { formatDrillMarkdown, formatDrillTerminal } from '../drill/report';
 import { runDrills } from '../drill/run';
+import { DOCS_REPORTS } from '../docs';
 import { DRIVERS } from '../drivers';
+import { REPO_ROOT } from '../paths';
 import { readCommandOptions, readModes, runCommand, usageError } from './command';
 
 const USAGE = `usage: npm run drill -- [--mode <${MODE_NAMES.join('|')}>] [--compromised <${APP_NAMES.join('|')}>]
@@ -37,8 +40,11 @@ async function main(): Promise<number> {
   const records = await runDrills({ modes, compromised, driver, progress: (line) => process.stderr.write(`${line}\n`) });
   process.stdout.write(formatDrillTerminal(records));
   if (values.json) await writeFile(values.json, `${JSON.stringify(records, null, 2)}\n`);
-  if (values.markdown)
-    await writeFile(values.markdown, formatDrillMarkdown(records, ['npm run drill --', ...process.argv.slice(2)].join(' ')));
+  if (values.markdown) {
+    const command = ['npm run drill --', ...process.argv.slice(2)].join(' ');
+    const blastRadius = relative(dirname(resolve(values.markdown)), join(REPO_ROOT, DOCS_REPORTS.secure));
+    await writeFile(values.markdown, formatDrillMarkdown(records, command, blastRadius));
+  }
   process.stderr.write(`took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return records.every((record) => record.failures.length === 0) ? 0 : 1;
 }

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APP_NAMES, MODE_NAMES, getMode } from '@jwt-blast-radius/keys';
-import { RECOVERY_REPORT, renderRecoveryDocs } from '../docs';
+import { choosingDeterministicPart, readBenchSummary } from '../choosing';
+import { BENCH_REPORT, CHOOSING_GUIDE, RECOVERY_REPORT, renderChoosingDocs, renderRecoveryDocs } from '../docs';
+import { localDriver } from '../drivers/local';
+import { runLab } from '../lab';
 import { REPO_ROOT } from '../paths';
 import { EXPECTED_RECOVERY } from './expected';
 import { deterministicPart } from './report';
@@ -80,4 +83,17 @@ describe('the recovery drills, every mode and every compromised app, on real pro
     const written = deterministicPart(await readFile(join(REPO_ROOT, RECOVERY_REPORT), 'utf8'));
     expect(written).toEqual(expected);
   });
+
+  it('gives docs/choosing.md, with the lab run in both variants, but for the measured figures', async () => {
+    const lab = (variant: 'secure' | 'no-audience-check') => runLab({ modes: MODE_NAMES, driver: localDriver, variant });
+    const bench = readBenchSummary(await readFile(join(REPO_ROOT, BENCH_REPORT), 'utf8'));
+    const page = renderChoosingDocs({
+      secure: await lab('secure'),
+      noAudienceCheck: await lab('no-audience-check'),
+      drills: records,
+      bench,
+    });
+    const written = await readFile(join(REPO_ROOT, CHOOSING_GUIDE), 'utf8');
+    expect(choosingDeterministicPart(written)).toEqual(choosingDeterministicPart(page[CHOOSING_GUIDE]!));
+  }, 120_000);
 });

@@ -5,69 +5,64 @@ import { DRILL_TIMING, MIN_VALID_PER_SECOND, type DrillRecord } from './run';
 const list = (items: readonly string[]) => (items.length > 0 ? items.join(', ') : 'none');
 const seconds = (value: number) => `${value.toFixed(1)} s`;
 
-/** The columns every run gives alike, given the same mode and compromised app: what the docs' drift test compares. */
-const OUTCOME_HEADER = [
-  'compromised',
-  'keys replaced',
-  'key files changed at',
-  'audiences logged out',
-  'forged tokens worked before',
-  'after',
-  'harvested tokens still work',
-];
-
-function outcomeRow(record: DrillRecord): string[] {
-  return [
-    record.compromised,
-    list(record.keysReplaced),
-    list(record.keysChangedAt),
-    list(record.audiencesLoggedOut),
-    record.forgedAcceptedBefore === 0
-      ? 'no'
-      : record.forgedDetected === record.forgedAcceptedBefore
-        ? 'yes, all detected'
-        : 'yes, NOT all detected',
-    record.forgedAcceptedAfter > 0 ? `YES (${record.forgedAcceptedAfter})` : 'no',
-    record.harvestedValidFor > 0 ? 'yes, until they expire' : 'no',
-  ];
+/** One field of a drill's report: its column header in the tables, its label where it stands alone, and its cell. */
+export interface DrillField {
+  readonly header: string;
+  readonly label: string;
+  cell(record: DrillRecord): string;
 }
 
-/** The columns a run measures: counts and seconds, which vary from run to run. */
-const FIGURES_HEADER = [
-  'compromised',
-  'forged accepted before',
-  'detected',
-  'during',
-  'after',
-  'valid requests',
-  'a second',
-  'refused',
-  'logins again',
-  'restarts',
-  'contained in',
-  'playbook',
-  'harvested valid for',
-];
-const FIGURE_COLUMNS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+const count = (value: number) => value.toLocaleString('en');
 
-function figuresRow(record: DrillRecord): string[] {
-  const count = (value: number) => value.toLocaleString('en');
-  return [
-    record.compromised,
-    count(record.forgedAcceptedBefore),
-    count(record.forgedDetected),
-    count(record.forgedAcceptedDuring),
-    count(record.forgedAcceptedAfter),
-    count(record.validRequests),
-    record.validPerSecond.toFixed(1),
-    count(record.validRefused),
-    count(record.relogins),
-    count(record.restarts),
-    seconds(record.secondsToContain),
-    seconds(record.playbookSeconds),
-    `${record.harvestedValidFor} s`,
-  ];
-}
+/** What every run gives alike, given the same mode and compromised app: what the docs' drift test compares. */
+export const DRILL_OUTCOME: readonly DrillField[] = [
+  { header: 'keys replaced', label: 'keys replaced', cell: (record) => list(record.keysReplaced) },
+  { header: 'key files changed at', label: 'key files changed at', cell: (record) => list(record.keysChangedAt) },
+  { header: 'audiences logged out', label: 'audiences logged out', cell: (record) => list(record.audiencesLoggedOut) },
+  {
+    header: 'forged tokens worked before',
+    label: 'forged tokens worked before the playbook',
+    cell: (record) =>
+      record.forgedAcceptedBefore === 0
+        ? 'no'
+        : record.forgedDetected === record.forgedAcceptedBefore
+          ? 'yes, all detected'
+          : 'yes, NOT all detected',
+  },
+  {
+    header: 'after',
+    label: 'forged tokens worked after it',
+    cell: (record) => (record.forgedAcceptedAfter > 0 ? `YES (${record.forgedAcceptedAfter})` : 'no'),
+  },
+  {
+    header: 'harvested tokens still work',
+    label: 'harvested tokens still work',
+    cell: (record) => (record.harvestedValidFor > 0 ? 'yes, until they expire' : 'no'),
+  },
+];
+
+/** What a run measures: counts and seconds, which vary from run to run. */
+export const DRILL_FIGURES: readonly DrillField[] = [
+  { header: 'forged accepted before', label: 'forged requests accepted before the playbook', cell: (r) => count(r.forgedAcceptedBefore) },
+  { header: 'detected', label: '… of them detected in the logs', cell: (r) => count(r.forgedDetected) },
+  { header: 'during', label: 'forged requests accepted during the playbook', cell: (r) => count(r.forgedAcceptedDuring) },
+  { header: 'after', label: 'forged requests accepted after the playbook', cell: (r) => count(r.forgedAcceptedAfter) },
+  { header: 'valid requests', label: 'valid requests', cell: (r) => count(r.validRequests) },
+  { header: 'a second', label: 'valid requests a second', cell: (r) => r.validPerSecond.toFixed(1) },
+  { header: 'refused', label: 'valid requests refused', cell: (r) => count(r.validRefused) },
+  { header: 'logins again', label: 'logins again', cell: (r) => count(r.relogins) },
+  { header: 'throttled', label: 'logins throttled (429 or 503)', cell: (r) => count(r.loginsThrottled) },
+  { header: 'restarts', label: 'restarts', cell: (r) => count(r.restarts) },
+  { header: 'contained in', label: 'contained in', cell: (r) => seconds(r.secondsToContain) },
+  { header: 'playbook', label: 'playbook took', cell: (r) => seconds(r.playbookSeconds) },
+  { header: 'harvested valid for', label: 'harvested tokens still valid for', cell: (r) => `${r.harvestedValidFor} s` },
+];
+
+const OUTCOME_HEADER = ['compromised', ...DRILL_OUTCOME.map((field) => field.header)];
+const outcomeRow = (record: DrillRecord) => [record.compromised, ...DRILL_OUTCOME.map((field) => field.cell(record))];
+const FIGURES_HEADER = ['compromised', ...DRILL_FIGURES.map((field) => field.header)];
+const FIGURE_COLUMNS = DRILL_FIGURES.map((_field, i) => i + 1);
+const figuresRow = (record: DrillRecord) => [record.compromised, ...DRILL_FIGURES.map((field) => field.cell(record))];
 
 function modesIn(records: readonly DrillRecord[]): ModeName[] {
   return [...new Set(records.map((record) => record.mode))];
@@ -110,18 +105,19 @@ export const DRILL_FIGURES_HEADING = '## Figures of this run';
 
 /**
  * The drills as Markdown, for docs/recovery.md: what recovery changes per mode and compromised app (the same in
- * every run, compared by the tests), then the figures of the run that wrote it.
+ * every run, compared by the tests), then the figures of the run that wrote it. `blastRadiusLink` is where the
+ * blast-radius report is from the page's folder (beside it, in docs/, unless given).
  *
  * @example
  * await writeFile('docs/recovery.md', formatDrillMarkdown(records, 'npm run docs'));
  */
-export function formatDrillMarkdown(records: readonly DrillRecord[], command: string): string {
+export function formatDrillMarkdown(records: readonly DrillRecord[], command: string, blastRadiusLink = 'blast-radius.md'): string {
   const out = [
     '# Recovery: what it costs to shut an attacker out, per mode',
     '',
     `<!-- Generated by \`${command}\` from a real run of the drills: do not edit by hand. -->`,
     '',
-    'The answer to the [blast-radius matrix](blast-radius.md): once an app is compromised, which keys must change, where, and ' +
+    `The answer to the [blast-radius matrix](${blastRadiusLink}): once an app is compromised, which keys must change, where, and ` +
       'who must log in again. Each drill runs the real stack with three users calling every service, compromises one app as the ' +
       'lab does, has an attacker forge admin tokens with what it took (some reusing the jti of a token it harvested) and replay ' +
       'the tokens it harvested, runs the detection over the logs, then the mode’s playbook live: the keys the compromised app ' +
@@ -161,7 +157,9 @@ export function formatDrillMarkdown(records: readonly DrillRecord[], command: st
       '`npm run detect` flagged from the logs alone (they must be equal).',
     '- **during**, **after**: forged requests accepted while the playbook ran, and after it (must be 0).',
     '- **valid requests**, **a second**, **refused**: the users’ requests whose token was signed by a key current when it was sent, how many a second, and how ' +
-      'many were refused (must be 0). A token signed by a retired key is refused, and its user logs in again: **logins again**.',
+      'many were refused (must be 0). A token signed by a retired key is refused, and its user logs in again: **logins again**; ' +
+      '**throttled** counts the answers 429 or 503 to those logins (none: the drill raises the login limits).',
+    '- **restarts**: service processes restarted or gone (must be 0); **playbook**: its three steps and reloads, end to end.',
     '- **contained in**: from the start of the playbook until a round of every forged token was refused everywhere.',
     '- **harvested valid for**: from the end of the playbook until the last harvested token that still works expires (its `exp`, ' +
       'checked by one replay): what the attacker keeps when the compromised app held no key to replace.',

@@ -72,7 +72,8 @@ export async function runCompose(project: Pick<ComposeProject, 'name' | 'env'>, 
 const READ_APP_ENVIRON = `
 const fs = require('fs');
 const pid = fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p) && Number(p) !== process.pid).find((p) => {
-  try { return fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('/dist/main.js'); } catch { return false; }
+  // The node process itself, not the init process (init: true) whose command line names it too.
+  try { const argv = fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').split('\\0'); return /(^|\\/)node$/.test(argv[0]) && argv.some((arg) => arg.endsWith('/dist/main.js')); } catch { return false; }
 });
 if (!pid) { process.stderr.write('no app process'); process.exit(1); }
 process.stdout.write(JSON.stringify({ pid, environ: fs.readFileSync('/proc/' + pid + '/environ', 'utf8') }));
