@@ -203,7 +203,7 @@ export class WorkshopSession {
       const progress = (line: string) => {
         lines.push(line);
         this.catalogue = { state: 'running', mode, insecure, lines: lines.slice(-PROGRESS_LINES) };
-        this.say(line);
+        this.tell(line);
       };
       progress('starting a stack of its own, its keys rotated once');
       try {
@@ -224,7 +224,7 @@ export class WorkshopSession {
       const progress = (line: string) => {
         lines.push(line);
         this.drill = { state: 'running', mode, insecure: false, compromised, lines: lines.slice(-PROGRESS_LINES) };
-        this.say(line);
+        this.tell(line);
       };
       progress(`starting a stack of its own in ${mode}`);
       try {
@@ -288,8 +288,13 @@ export class WorkshopSession {
   }
 
   private say(line: string): void {
-    this.log(line);
     this.progress = [...this.progress, line].slice(-PROGRESS_LINES);
+    this.tell(line);
+  }
+
+  /** A line of a run that shows its own progress (the catalogue's, the drill's): to the terminal, and the page redrawn. */
+  private tell(line: string): void {
+    this.log(line);
     this.changed();
   }
 
