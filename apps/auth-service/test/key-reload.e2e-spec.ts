@@ -2,18 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DEFAULT_ISSUER,
   MODE_NAMES,
-  generateKeySet,
   getMode,
   keyNameOf,
   readProtectedHeader,
   rotateKeyFolders,
-  writeKeyFolders,
   type AppName,
   type JsonWebKeySet,
 } from '@jwt-blast-radius/keys';
-import { findFreePorts, spawnLoggedService, type LoggedService } from '@jwt-blast-radius/service-kit/testing';
+import { spawnWithFreshKeys, type LoggedService } from '@jwt-blast-radius/service-kit/testing';
 
 // The auth service in every mode, run from its build, through one whole rotation of every key while it runs:
 // after each step, SIGHUP alone makes it sign with the version its key file marks current, publish what the
@@ -33,16 +30,11 @@ describe.each(MODE_NAMES)('auth-service in %s, reloading its keys on SIGHUP', (m
   });
 
   it('signs with the promoted version after a reload, publishes a staged version before it signs, and drops a retired one', async () => {
-    const material = await generateKeySet(mode);
-    const folders = await writeKeyFolders(dir, material);
-    const [port] = await findFreePorts(1);
-    const running = await spawnLoggedService(main, {
-      PORT: String(port),
-      AUTH_MODE: mode,
-      KEYS_DIR: folders[app]!,
-      ISSUER: DEFAULT_ISSUER,
-      LOGIN_ATTEMPTS_PER_USER: '1000',
-      LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
+    const { material, service: running } = await spawnWithFreshKeys(main, {
+      app,
+      mode,
+      keysDir: dir,
+      settings: { LOGIN_ATTEMPTS_PER_USER: '1000', LOGIN_ATTEMPTS_PER_ADDRESS: '1000' },
     });
     issuer = running;
 

@@ -5,18 +5,15 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import {
   DEFAULT_ISSUER,
-  KEY_FILE_NAME,
   MODE_NAMES,
   generateKey,
-  generateKeySet,
   getMode,
   rotateKeyFolders,
-  writeKeyFolders,
   type AppName,
   type JsonWebKeySet,
 } from '@jwt-blast-radius/keys';
 import { accessTokenClaims, findSigningJwk, secretValuesOf, signWithJwk } from '@jwt-blast-radius/keys/testing';
-import { findFreePorts, spawnLoggedService, type LoggedService } from '@jwt-blast-radius/service-kit/testing';
+import { spawnWithFreshKeys, type LoggedService } from '@jwt-blast-radius/service-kit/testing';
 
 // dashboard-api in every mode where it holds the key it verifies with, run from its build: its key file
 // changes under it while it runs, and SIGHUP alone makes it read the file again.
@@ -37,17 +34,9 @@ describe.each(HOLDING_MODES)('dashboard-api in %s, reloading the keys it holds o
   });
 
   async function start() {
-    const material = await generateKeySet(mode);
-    const folders = await writeKeyFolders(dir, material);
-    const [port] = await findFreePorts(1);
-    const running = await spawnLoggedService(main, {
-      PORT: String(port),
-      AUTH_MODE: mode,
-      KEYS_DIR: folders[app]!,
-      ISSUER: DEFAULT_ISSUER,
-    });
+    const { material, keyFile, service: running } = await spawnWithFreshKeys(main, { app, mode, keysDir: dir });
     api = running;
-    return { material, running, keyFile: join(folders[app]!, KEY_FILE_NAME) };
+    return { material, running, keyFile };
   }
 
   const sign = (jwk: JWK) => signWithJwk(jwk, accessTokenClaims({ iss: DEFAULT_ISSUER, aud: app, sub: 'alice', roles: ['user'] }));

@@ -283,11 +283,8 @@ function harvestedAfter(record: DrillRecord | undefined): string {
 
 function describeDistribution(mode: ModeName): string {
   const definition = getMode(mode);
-  if (definition.publishesJwks) {
-    const holders = APP_NAMES.filter((app) => definition.holdings[app].length > 0);
-    return `the private key stays in ${holders.join(', ')}; the others are given a URL, nothing secret`;
-  }
   const holders = APP_NAMES.filter((app) => definition.holdings[app].length > 0);
+  if (definition.publishesJwks) return `the private key stays in ${holders.join(', ')}; the others are given a URL, nothing secret`;
   return `each secret delivered to every app that holds it (${holders.length} apps), and again at each rotation`;
 }
 

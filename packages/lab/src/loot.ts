@@ -1,4 +1,4 @@
-import { isPrivateJwk, type AppName, type JsonWebKeySet } from '@jwt-blast-radius/keys';
+import { DEFAULT_ISSUER, isPrivateJwk, type AppName, type JsonWebKeySet } from '@jwt-blast-radius/keys';
 import type { JWK } from 'jose';
 
 /** What an attacker takes from a compromised app: its environment and the key files it was given. */
@@ -62,4 +62,15 @@ export function signingKeysIn(loot: Loot): JWK[] {
       return [];
     }
   });
+}
+
+/**
+ * The issuer a forger writes into its tokens: the looted app's own `ISSUER`, as its process holds it, else the
+ * default every app falls back to.
+ *
+ * @example
+ * issuerIn(loot); // 'http://127.0.0.1:3000'
+ */
+export function issuerIn(loot: Loot): string {
+  return loot.env.ISSUER ?? DEFAULT_ISSUER;
 }

@@ -1,7 +1,7 @@
-import { DEFAULT_ISSUER, type AppName, type JsonWebKeySet } from '@jwt-blast-radius/keys';
+import type { AppName, JsonWebKeySet } from '@jwt-blast-radius/keys';
 import { fetchWithin } from '@jwt-blast-radius/service-kit/process';
 import { accessTokenClaims, signWithJwk, signWithPublicKeyAsSecret, unsecuredToken } from '@jwt-blast-radius/keys/testing';
-import { signingKeysIn, type Loot } from './loot';
+import { issuerIn, signingKeysIn, type Loot } from './loot';
 import { FORGED_IDENTITY, HARVESTED_USER } from './targets';
 
 /** One token the attacker tries, and how it was made. */
@@ -20,7 +20,7 @@ export interface Forgery {
  */
 export async function forgeAdminTokens(loot: Loot, target: AppName, published: JsonWebKeySet | undefined): Promise<Forgery[]> {
   const claims = accessTokenClaims({
-    iss: loot.env.ISSUER ?? DEFAULT_ISSUER,
+    iss: issuerIn(loot),
     aud: target,
     ...FORGED_IDENTITY,
     roles: [...FORGED_IDENTITY.roles],

@@ -1,17 +1,8 @@
-import {
-  APP_NAMES,
-  DEFAULT_ISSUER,
-  getMode,
-  signingVersions,
-  toPublicJwk,
-  type AppName,
-  type JsonWebKeySet,
-  type ModeName,
-} from '@jwt-blast-radius/keys';
+import { APP_NAMES, getMode, signingVersions, toPublicJwk, type AppName, type JsonWebKeySet, type ModeName } from '@jwt-blast-radius/keys';
 import { accessTokenClaims } from '@jwt-blast-radius/keys/testing';
 import type { JWK } from 'jose';
 import type { RunningStack } from '../drivers/types';
-import { signingKeysIn, type Loot } from '../loot';
+import { issuerIn, signingKeysIn, type Loot } from '../loot';
 import { fetchPublishedJwks, harvestToken } from '../probes';
 import { HARVESTED_USER, ROUTES } from '../targets';
 import { attackerKeyFor, type Attacker } from './attacker';
@@ -68,7 +59,7 @@ export function attackContext(setup: ModeSetup, target: AppName, attacker: Attac
   const trusted = newestVersion(signingKeysIn(setup.loot['auth-service']), trustedName);
   if (!trusted) throw new Error(`the auth service's loot holds no "${trustedName}" key in ${setup.mode}`);
   const otherApp = APP_NAMES.find((app) => app !== target && app !== 'auth-service')!;
-  const issuer = setup.loot['auth-service'].env.ISSUER ?? DEFAULT_ISSUER;
+  const issuer = issuerIn(setup.loot['auth-service']);
   const now = Math.floor(Date.now() / 1000);
   return {
     mode: setup.mode,

@@ -123,9 +123,19 @@ export function readStackRunOptions(name: string, usage: string, { insecure = fa
   const modes = values.mode ?? MODE_NAMES;
   const unknown = modes.find((mode) => !(MODE_NAMES as readonly string[]).includes(mode));
   if (unknown !== undefined) usageError(name, `unknown mode "${unknown}"`, usage);
-  const driver = DRIVERS[values.driver] ?? usageError(name, `unknown driver "${values.driver}"`, usage);
+  const driver = readDriver(name, usage, values.driver);
   const variant = (values as { insecure?: string }).insecure;
   return { modes: modes as ModeName[], driver, json: values.json, markdown: values.markdown, insecure: variant };
+}
+
+/**
+ * The driver `--driver` names; an unknown one is a usage error (exit 2).
+ *
+ * @example
+ * const driver = readDriver('drill', USAGE, values.driver); // localDriver for 'local'
+ */
+export function readDriver(name: string, usage: string, given: string): StackDriver {
+  return DRIVERS[given] ?? usageError(name, `unknown driver "${given}"`, usage);
 }
 
 /**

@@ -7,7 +7,7 @@ import { runDrills } from '../drill/run';
 import { DOCS_REPORTS } from '../docs';
 import { DRIVERS } from '../drivers';
 import { REPO_ROOT } from '../paths';
-import { readCommandOptions, readModes, runCommand, usageError } from './command';
+import { readCommandOptions, readDriver, readModes, runCommand, usageError } from './command';
 
 const USAGE = `usage: npm run drill -- [--mode <${MODE_NAMES.join('|')}>] [--compromised <${APP_NAMES.join('|')}>]
                         [--driver <${Object.keys(DRIVERS).join('|')}>] [--json <file>] [--markdown <file>]
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   const unknown = values.compromised?.find((app) => !isAppName(app));
   if (unknown !== undefined) usageError('drill', `unknown app "${unknown}"`, USAGE);
   const compromised = values.compromised ? ([...new Set(values.compromised)] as AppName[]) : APP_NAMES;
-  const driver = DRIVERS[values.driver] ?? usageError('drill', `unknown driver "${values.driver}"`, USAGE);
+  const driver = readDriver('drill', USAGE, values.driver);
 
   const started = Date.now();
   const records = await runDrills({ modes, compromised, driver, progress: (line) => process.stderr.write(`${line}\n`) });

@@ -1,8 +1,8 @@
 import { decodeJwt } from 'jose';
-import { APP_NAMES, DEFAULT_ISSUER, type AppName } from '@jwt-blast-radius/keys';
+import { APP_NAMES, type AppName } from '@jwt-blast-radius/keys';
 import { accessTokenClaims, signWithJwk } from '@jwt-blast-radius/keys/testing';
 import { fetchWithin } from '@jwt-blast-radius/service-kit/process';
-import { signingKeysIn, type Loot } from '../loot';
+import { issuerIn, signingKeysIn, type Loot } from '../loot';
 import { FORGED_IDENTITY, ROUTES } from '../targets';
 import { kidOf } from './load';
 
@@ -51,7 +51,7 @@ export async function armAttacker(
     .find((claims) => typeof claims.jti === 'string' && claims.sub !== FORGED_IDENTITY.sub)?.jti;
   for (const jwk of signingKeysIn(loot)) {
     for (const target of APP_NAMES) {
-      const claims = { iss: loot.env.ISSUER ?? DEFAULT_ISSUER, aud: target, ...FORGED_IDENTITY, roles: [...FORGED_IDENTITY.roles] };
+      const claims = { iss: issuerIn(loot), aud: target, ...FORGED_IDENTITY, roles: [...FORGED_IDENTITY.roles] };
       const url = `${urls[target]}${ROUTES[target].admin}`;
       const kid = jwk.kid ?? '';
       tokens.push({ kind: 'forged', target, url, kid, token: await signWithJwk(jwk, accessTokenClaims(claims)) });

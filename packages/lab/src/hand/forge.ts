@@ -1,8 +1,8 @@
 import { decodeProtectedHeader, type JWK, type JWTPayload } from 'jose';
-import { DEFAULT_ISSUER, MAX_TOKEN_LIFETIME, type AppName } from '@jwt-blast-radius/keys';
+import { MAX_TOKEN_LIFETIME, type AppName } from '@jwt-blast-radius/keys';
 import { accessTokenClaims, signWithJwk } from '@jwt-blast-radius/keys/testing';
 import { COMPOSE_URLS } from '../drivers/compose';
-import { signingKeysIn, type Loot } from '../loot';
+import { issuerIn, signingKeysIn, type Loot } from '../loot';
 import { ROUTES } from '../targets';
 import { modeOf } from './describe-loot';
 import { HandError } from './errors';
@@ -82,7 +82,7 @@ export async function forgeToken(loot: Loot, options: ForgeOptions): Promise<For
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const claims = accessTokenClaims(
     {
-      iss: loot.env.ISSUER ?? DEFAULT_ISSUER,
+      iss: issuerIn(loot),
       aud: options.aud,
       sub: options.sub,
       roles: [...options.roles],

@@ -1,5 +1,15 @@
+import { join } from 'node:path';
+import {
+  DEFAULT_ISSUER,
+  KEY_FILE_NAME,
+  generateKeySet,
+  writeKeyFolders,
+  type AppName,
+  type JsonWebKeySet,
+  type ModeName,
+} from '@jwt-blast-radius/keys';
 import { parseLogLine, type LogLine } from '../log-line';
-import { spawnService, type SpawnOptions, type SpawnedService } from '../process';
+import { findFreePorts, spawnService, type SpawnOptions, type SpawnedService } from '../process';
 
 /** A built app running as a child process, with every line it logs parsed as it comes. */
 export interface LoggedService extends SpawnedService {
@@ -62,4 +72,46 @@ export async function spawnLoggedService(
       return reloaded;
     },
   };
+}
+
+/** A built app started with a fresh key set, and what it was given. */
+export interface FreshlyKeyedService {
+  /** Every app's key set, as generated. */
+  readonly material: Record<AppName, JsonWebKeySet>;
+  /** The app's own key file, its `KEYS_DIR`'s `keys.json`: what a test rotates or rewrites under it. */
+  readonly keyFile: string;
+  readonly service: LoggedService;
+}
+
+export interface FreshKeysOptions {
+  readonly app: AppName;
+  readonly mode: ModeName;
+  /** Where the key folders are written, one per app, as `writeKeyFolders` lays them out. */
+  readonly keysDir: string;
+  /** Settings added to the app's environment. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Generates a fresh key set of a mode, writes every app's folder under `keysDir`, and starts the app's build
+ * ({@link spawnLoggedService}) on a free port with its own folder as `KEYS_DIR` and the default issuer.
+ *
+ * @example
+ * const { service, keyFile } = await spawnWithFreshKeys(main, { app: 'dashboard-api', mode, keysDir: dir });
+ */
+export async function spawnWithFreshKeys(
+  main: string,
+  { app, mode, keysDir, settings = {} }: FreshKeysOptions,
+): Promise<FreshlyKeyedService> {
+  const material = await generateKeySet(mode);
+  const folders = await writeKeyFolders(keysDir, material);
+  const [port] = await findFreePorts(1);
+  const service = await spawnLoggedService(main, {
+    PORT: String(port),
+    AUTH_MODE: mode,
+    KEYS_DIR: folders[app]!,
+    ISSUER: DEFAULT_ISSUER,
+    ...settings,
+  });
+  return { material, keyFile: join(folders[app]!, KEY_FILE_NAME), service };
 }
