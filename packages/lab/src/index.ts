@@ -71,4 +71,4 @@ export { armAttacker, attackRound, type AttackKind, type AttackRequest as DrillA
 export { EXPECTED_RECOVERY, type ExpectedRecovery } from './drill/expected';
 export { DRILL_USERS, UserLoad, type DrillUser, type LoadOptions, type LoadRecord, type LoadRequest } from './drill/load';
 export { deterministicPart, formatDrillMarkdown, formatDrillTerminal } from './drill/report';
-export { DRILL_TIMING, MIN_VALID_PER_SECOND, judgeDrill, keysToReplace, runDrills, type DrillOptions, type DrillRecord } from './drill/run';
+export { DRILL_TIMING, judgeDrill, keysToReplace, runDrills, type DrillOptions, type DrillRecord } from './drill/run';

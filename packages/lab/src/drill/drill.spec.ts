@@ -8,7 +8,8 @@ import { runLab } from '../lab';
 import { REPO_ROOT } from '../paths';
 import { EXPECTED_RECOVERY } from './expected';
 import { deterministicPart } from './report';
-import { keysToReplace, runDrills, type DrillRecord } from './run';
+import { DRILL_USERS, type LoadRequest } from './load';
+import { fewestInAPhase, judgeDrill, keysToReplace, runDrills, type DrillRecord } from './run';
 
 describe('the playbooks', () => {
   it.each(MODE_NAMES.flatMap((mode) => APP_NAMES.map((app) => [mode, app] as const)))(
@@ -24,6 +25,63 @@ describe('the playbooks', () => {
       });
     },
   );
+});
+
+describe('the verdict of a drill', () => {
+  const expected = EXPECTED_RECOVERY['per-app-secret']['dashboard-api'];
+  const record: Omit<DrillRecord, 'failures'> = {
+    mode: 'per-app-secret',
+    compromised: 'dashboard-api',
+    keysReplaced: ['dashboard-api'],
+    ...expected,
+    forgedAcceptedBefore: 30,
+    forgedDetected: 30,
+    forgedAcceptedDuring: 0,
+    forgedAcceptedAfter: 0,
+    validRequests: 72,
+    validRefused: 0,
+    validPerSecond: 4.5,
+    phases: 4,
+    fewestValidInAPhase: 2,
+    relogins: 9,
+    loginsThrottled: 0,
+    restarts: 0,
+    secondsToContain: 0.2,
+    playbookSeconds: 9,
+    harvestedValidFor: 0,
+  };
+
+  it('does not depend on how fast the machine is: a slow load that reached every service in every phase passes', () => {
+    expect(judgeDrill(record, expected)).toEqual([]);
+  });
+
+  it('fails a drill in which some user sent some service no valid request in a phase, however fast the rest went', () => {
+    expect(judgeDrill({ ...record, validPerSecond: 90, fewestValidInAPhase: 0 }, expected)).toEqual([
+      'a user sent a service no valid request in one of the 4 phases of the playbook',
+    ]);
+  });
+
+  it('counts each user’s requests to each service per phase, a phase with none counting 0', () => {
+    const at = (time: number, user: string, audience: (typeof APP_NAMES)[number]): LoadRequest => ({
+      time,
+      user,
+      audience,
+      kid: 'k',
+      status: 200,
+    });
+    const everyPair = (time: number) => DRILL_USERS.flatMap((user) => APP_NAMES.map((audience) => at(time, user.username, audience)));
+    const twoPhases = [...everyPair(100), ...everyPair(150), ...everyPair(200)];
+    expect(fewestInAPhase(twoPhases, [100, 200])).toBe(1);
+    expect(fewestInAPhase(twoPhases, [100, 120])).toBe(1);
+    expect(fewestInAPhase(twoPhases.slice(1), [100, 200])).toBe(1);
+    expect(
+      fewestInAPhase(
+        twoPhases.filter((r) => !(r.time === 200 && r.user === 'bob')),
+        [100, 200],
+      ),
+    ).toBe(0);
+    expect(fewestInAPhase(twoPhases, [100, 175, 300])).toBe(0);
+  });
 });
 
 // The nine drills on real stacks: three users' steady calls, a real compromise, forged and replayed tokens, the

@@ -90,6 +90,11 @@ export class UserLoad {
     return load;
   }
 
+  /** When the calls began (every user logged in), milliseconds since the epoch. */
+  get startedAt(): number {
+    return this.callsFrom;
+  }
+
   /** The token each user holds now for each audience, keyed `<username> <audience>`. */
   tokens(): ReadonlyMap<string, string> {
     return new Map(this.current);
@@ -98,6 +103,25 @@ export class UserLoad {
   /** The requests sent so far. */
   sent(): readonly LoadRequest[] {
     return this.requests;
+  }
+
+  /**
+   * Waits until every user has had a call to every audience sent at or after `since` (milliseconds since the
+   * epoch) and answered 200, or until `timeoutMs` has passed: the pairs still waiting, `<username> <audience>`.
+   * How long it takes depends on the machine; what it guarantees does not.
+   */
+  async waitForCallsSince(since: number, timeoutMs: number): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answered = new Set(
+        this.requests
+          .filter((request) => request.time >= since && request.status === 200)
+          .map((request) => keyOf({ username: request.user }, request.audience)),
+      );
+      const waiting = [...this.current.keys()].filter((pair) => !answered.has(pair));
+      if (waiting.length === 0 || this.failure !== undefined || Date.now() >= deadline) return waiting;
+      await sleep(20);
+    }
   }
 
   async stop(): Promise<LoadRecord> {
@@ -154,7 +178,8 @@ export class UserLoad {
   }
 }
 
-function keyOf(user: DrillUser, audience: AppName): string {
+/** A user's calls to one audience, as the load keys them: `<username> <audience>`. */
+export function keyOf(user: Pick<DrillUser, 'username'>, audience: AppName): string {
   return `${user.username} ${audience}`;
 }
 
