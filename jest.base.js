@@ -2,6 +2,9 @@
 // same transformer, since jest's loader cannot require() an ES module on Node 20.
 module.exports = {
   testEnvironment: 'node',
+  // A test's own work decides its verdict, never the machine's speed: this only stops a hung test, and is
+  // generous enough for a shared machine of two cores with both of them busy.
+  testTimeout: 120_000,
   transform: {
     '^.+\\.(t|j|mj)s$': [
       '@swc/jest',

@@ -69,7 +69,7 @@ describe('the login door of auth-service', () => {
       retryAfterNotInSeconds: [],
       namedRetryAfter: [],
     });
-  }, 60_000);
+  }, 120_000);
 
   it('never has more password hashes in flight than PASSWORD_HASHES_IN_FLIGHT, and answers the excess at once with 503', async () => {
     const probe = new PasswordProbe();
@@ -91,7 +91,7 @@ describe('the login door of auth-service', () => {
 
     expect(whileHashing).toEqual({ inFlight: 2, answers: Array.from({ length: 6 }, () => ({ status: 503, retryAfter: '1' })) });
     expect({ maxInFlight: probe.maxInFlight, statuses: countStatuses(all) }).toEqual({ maxInFlight: 2, statuses: { 401: 2, 503: 6 } });
-  }, 60_000);
+  }, 120_000);
 
   it('logs bob in from another address while one address floods the login', async () => {
     const probe = new PasswordProbe();
@@ -111,7 +111,7 @@ describe('the login door of auth-service', () => {
       hashesInFlightAsBobsBegan: probe.started.find(({ password }) => password === BOB.password)?.inFlight,
       flood: countStatuses(floodAnswers),
     }).toEqual({ bob: 200, hashesInFlightAsBobsBegan: 2, flood: { 401: 1, 503: 19 } });
-  }, 60_000);
+  }, 120_000);
 
   it('marks every answer of /auth/login as not to be stored, the token response first (RFC 6749 §5.1)', async () => {
     const probe = new PasswordProbe();
@@ -141,7 +141,7 @@ describe('the login door of auth-service', () => {
       malformed: { status: 400, cacheControl: 'no-store', pragma: 'no-cache' },
       busy: { status: 503, cacheControl: 'no-store', pragma: 'no-cache' },
     });
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('auth-service built and running', () => {
@@ -221,5 +221,5 @@ describe('auth-service built and running', () => {
     expect(typeof jti).toBe('string');
     const secrets = [ALICE.password, GUESS, token, token.split('.')[2] ?? token];
     expect(lines.filter((line) => secrets.some((secret) => line.includes(secret)))).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -95,7 +95,7 @@ describe('dashboard-api when the issuer of its JWKS is down', () => {
       fetch: api.events('jwks-fetch')[0],
     }).toMatchObject({ access: 'ERR_JWKS_UNAVAILABLE', fetch: { trigger: 'first-use', outcome: 'failed', reason: 'ECONNREFUSED' } });
     expect(await jwks.served()).toBe(1);
-  }, 30_000);
+  }, 120_000);
 
   it('keeps its last good keys through an outage, refuses unknown kids without a fetch, and reloads on SIGHUP', async () => {
     const material = await generateKeySet(mode);
@@ -107,6 +107,7 @@ describe('dashboard-api when the issuer of its JWKS is down', () => {
     const before = await call(api.service, token);
 
     await jwks.kill();
+    const outageFrom = Date.now();
     await sleep(1_100); // past the cache max age: the keys are stale, and one refetch fails
     const during = await Promise.all([
       ...Array.from({ length: 10 }, () => call(api.service, token)),
@@ -114,7 +115,8 @@ describe('dashboard-api when the issuer of its JWKS is down', () => {
         issuer.sign(`issuer.${String(i).padStart(8, '0')}`).then((forged) => call(api.service, forged)),
       ),
     ]);
-    const failedFetches = api.events('jwks-fetch').filter((entry) => entry.outcome === 'failed');
+    // At most one failed refetch per cooldown (1 s) while the issuer was down, however long the requests took.
+    const cooldownWindows = Math.ceil((Date.now() - outageFrom) / 1000);
 
     // The issuer comes back with a new key staged (published first, so findSigningJwk signs with it): a
     // reload fetches at once and reports both kids.
@@ -131,23 +133,25 @@ describe('dashboard-api when the issuer of its JWKS is down', () => {
     });
     api.service.child.kill('SIGHUP');
     const reload = await reloaded;
+    // Read once the reload's line is in: the log keeps its order, so every line of the outage is in too.
+    const failedFetches = api.events('jwks-fetch').filter((entry) => entry.outcome === 'failed');
     const health = (await (await fetch(`${api.service.url}/health`)).json()) as { kids: string[] };
     const after = await call(api.service, await next.sign());
 
     expect({
       before: before.status,
       during: during.map((answer) => answer.status),
-      failedFetches: failedFetches.length,
+      failedFetches: failedFetches.length >= 1 && failedFetches.length <= cooldownWindows,
       reload: { outcome: reload.outcome, kids: [...((reload.kids as string[] | undefined) ?? [])].sort() },
       health: [...health.kids].sort(),
       after: after.status,
     }).toEqual({
       before: 200,
       during: [...Array<number>(10).fill(200), ...Array<number>(10).fill(401)],
-      failedFetches: 1,
+      failedFetches: true,
       reload: { outcome: 'ok', kids: staged['auth-service'].keys.map((jwk) => jwk.kid).sort() },
       health: staged['auth-service'].keys.map((jwk) => jwk.kid).sort(),
       after: 200,
     });
-  }, 30_000);
+  }, 120_000);
 });

@@ -49,7 +49,7 @@ describe.each(HOLDING_MODES)('dashboard-api in %s, reloading the keys it holds o
     const old = findSigningJwk(material, mode, app);
     const rotate = (step: 'stage' | 'promote' | 'retire') => rotateKeyFolders(dir, mode, step, { key: keyName });
     const staged = await rotate('stage');
-    const fresh = staged[app].keys.find((jwk) => jwk.kid === staged[app].rotation?.[keyName]?.kid)!;
+    const fresh = staged[app]!.keys.find((jwk) => jwk.kid === staged[app]!.rotation?.[keyName]?.kid)!;
     const tokens = { old: await sign(old), fresh: await sign(fresh) };
     const answers = async () => ({ old: await call(running, tokens.old), fresh: await call(running, tokens.fresh) });
     const reloaded = async () => {
@@ -88,7 +88,7 @@ describe.each(HOLDING_MODES)('dashboard-api in %s, reloading the keys it holds o
       health: [fresh.kid],
       stillRunning: true,
     });
-  }, 30_000);
+  }, 120_000);
 
   it('keeps its keys when its key file does not load, and logs one failed reload for each attempt, naming the reason', async () => {
     const { material, running, keyFile } = await start();
@@ -141,7 +141,7 @@ describe.each(HOLDING_MODES)('dashboard-api in %s, reloading the keys it holds o
       reloads: [...files.map(() => 'failed'), 'ok'],
       secretsLogged: [],
     });
-  }, 30_000);
+  }, 120_000);
 });
 
 async function writeSet(file: string, set: JsonWebKeySet): Promise<void> {

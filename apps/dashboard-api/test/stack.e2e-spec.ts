@@ -26,7 +26,7 @@ describe.each(MODE_NAMES)('the three apps in %s', (mode) => {
     );
     const failure = started.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all([...services.values()].map((service) => service.stop()));
@@ -47,5 +47,5 @@ describe.each(MODE_NAMES)('the three apps in %s', (mode) => {
       'dashboard-api /dashboard/summary': 'accept',
       'mobile-api /mobile/feed': 'refuse',
     });
-  }, 15_000);
+  }, 120_000);
 });

@@ -21,11 +21,11 @@ describe.each(MODE_NAMES)('what the key folders of %s give each app to trust and
     await writeKeyFolders(dir, material);
     const staged = await rotateKeyFolders(dir, mode, 'stage');
     const { signingKey, holdings } = getMode(mode);
-    const versionsOf = (name: string) => staged['auth-service'].keys.map((jwk) => jwk.kid!).filter((kid) => keyNameOf(kid) === name);
+    const versionsOf = (name: string) => staged['auth-service']!.keys.map((jwk) => jwk.kid!).filter((kid) => keyNameOf(kid) === name);
 
-    const kids = await readFolderKids(dir, mode, 'auth-service');
+    const kids = await readFolderKids(dir, mode);
 
-    expect(Object.fromEntries(APP_NAMES.map((app) => [app, { ...kids[app], signing: [...kids[app].signing].sort() }]))).toEqual(
+    expect(Object.fromEntries(APP_NAMES.map((app) => [app, { ...kids[app], signing: [...kids[app]!.signing].sort() }]))).toEqual(
       Object.fromEntries(
         APP_NAMES.map((app) => [
           app,
@@ -42,7 +42,7 @@ describe.each(MODE_NAMES)('what the key folders of %s give each app to trust and
   it('names the app whose folder does not load, with the code its start-up would stop on', async () => {
     const folders = await writeKeyFolders(dir, await generateKeySet(mode));
     await writeFile(join(folders['mobile-api']!, KEY_FILE_NAME), 'not a key set');
-    const error = (await readFolderKids(dir, mode, 'auth-service').catch((e: unknown) => e)) as KeysError;
+    const error = (await readFolderKids(dir, mode).catch((e: unknown) => e)) as KeysError;
     expect({ code: error.code, message: error.message }).toEqual({
       code: 'ERR_KEYS_INVALID',
       message: 'mobile-api: KEYS_DIR: the key file is not JSON',

@@ -1,4 +1,5 @@
 import { KeyObject, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JWK } from 'jose';
 import { JWKS_SETTINGS, readKeysSettings } from './config';
 import { KeysError } from './errors';
@@ -7,6 +8,11 @@ import { startJwksProcess, startSilentListener } from './testing';
 
 const { cacheMaxAgeMs, cooldownMs, staleMs } = JWKS_DEFAULTS;
 const cooldownSeconds = cooldownMs / 1000;
+
+/** Waits until a listener of this process has accepted a connection: it sees one in a later turn of the loop. */
+async function connected(listener: { readonly connections: number }): Promise<void> {
+  while (listener.connections === 0) await sleep(10);
+}
 
 function rsaJwk(kid: string, members: Partial<JWK> = {}, { modulusLength = 2048, withPrivate = false } = {}): JWK {
   const pair = generateKeyPairSync('rsa', { modulusLength });
@@ -120,6 +126,7 @@ describe('a remote key set', () => {
     expect(new Set(served)).toEqual(new Set([key]));
     expect(outcomesWhenServed).toEqual(['first-use ok']);
     expect(set.outcomes()).toEqual(['first-use ok', 'expired failed']);
+    await connected(hanging);
     expect(hanging.connections).toBe(1);
   });
 
@@ -254,6 +261,7 @@ describe('a remote key set', () => {
     expect(await refusal(set.keys.getKey({ kid: current.kid }))).toEqual(unavailable(cooldownSeconds));
 
     expect(set.events.map(({ outcome, reason }) => `${outcome} ${reason}`)).toEqual(['failed TIMEOUT']);
+    await connected(hanging);
     expect(hanging.connections).toBe(1);
   });
 

@@ -312,7 +312,9 @@ describe('keys rotate, the command', () => {
       refused: {
         status: 1,
         stdout: '',
-        stderr: expect.stringMatching(/^keys: cannot promote "dashboard-api": it is promoted already \([^\n]+\); retire is next\n$/),
+        stderr: expect.stringMatching(
+          /^jwt-blast-radius-keys: cannot promote "dashboard-api": it is promoted already \([^\n]+\); retire is next\n$/,
+        ),
       },
       files,
     });

@@ -47,7 +47,7 @@ describe('the key store of an app', () => {
     const oldToken = await signWithJwk(old, accessTokenClaims({ iss: issuer, aud: 'auth-service', sub: 'alice', roles: ['user'] }));
 
     const staged = await rotateKeyFolders(stack.dir, mode, 'stage', { key: 'auth-service' });
-    const fresh = staged['auth-service'].keys.find((jwk) => jwk.kid === staged['auth-service'].rotation?.['auth-service']?.kid)!;
+    const fresh = staged['auth-service']!.keys.find((jwk) => jwk.kid === staged['auth-service']!.rotation?.['auth-service']?.kid)!;
     const freshToken = await signWithJwk(fresh, accessTokenClaims({ iss: issuer, aud: 'auth-service', sub: 'alice', roles: ['user'] }));
     const beforeReload = { signs: await signedWith(), old: await accepts(oldToken), fresh: await accepts(freshToken) };
     const stagedKids = await verifier.reload();

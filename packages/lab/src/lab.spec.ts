@@ -8,7 +8,7 @@ import { mismatches, runLab, type Probe } from './lab';
 import { renderDocs } from './docs';
 import { REPO_ROOT } from './paths';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const outcome = (probes: readonly Probe[], pick: (probe: Probe) => boolean) =>
   Object.fromEntries(probes.map((probe) => [`${probe.mode} ${probe.attack} ${probe.compromised} → ${probe.target}`, pick(probe)]));

@@ -5,7 +5,7 @@ import { LOGS_PAGE, renderLogsDocs } from './docs';
 import { normalizeLogsExample, runLogsExample, type LoggedLine } from './logs-example';
 import { REPO_ROOT } from './paths';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 describe('the example session of docs/logs.md, run on a real stack', () => {
   let lines: LoggedLine[];

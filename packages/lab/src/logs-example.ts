@@ -19,7 +19,7 @@ export interface LoggedLine {
 const SHOWN = new Set(['login', 'token-issued', 'jwks-fetch', 'access', 'keys-reloaded', 'stopped']);
 
 /** The longest the example waits for a service to log its reload. */
-const RELOAD_WAIT_MS = 10_000;
+const RELOAD_WAIT_MS = 60_000;
 
 /**
  * The example session of docs/logs.md, on a real stack in rs256-jwks: alice logs in for dashboard-api, calls its

@@ -42,7 +42,7 @@ describe("the README's NestJS snippet", () => {
 
   it('type-checks as written, with the strict settings of this project', () => {
     expect(typeErrors(snippet!)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('would be caught if it went wrong: the settings handed to Nest where the key ring belongs', () => {
     const wrong = snippet!.replace('AppModule.forRoot(ring)', 'AppModule.forRoot(settings)');
@@ -50,5 +50,5 @@ describe("the README's NestJS snippet", () => {
     expect(typeErrors(wrong)).toEqual(
       expect.arrayContaining([expect.stringContaining("is not assignable to parameter of type 'KeyRing'")]),
     );
-  }, 60_000);
+  }, 120_000);
 });

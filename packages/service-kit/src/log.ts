@@ -17,7 +17,9 @@ export interface ServiceLog {
   close(): Promise<void>;
 }
 
-const CLOSE_WITHIN_MS = 2_000;
+// How long a service on its way out waits for its log to be written out; only a reader that stopped reading
+// makes it wait this long, and a busy machine may need seconds for a large backlog.
+const CLOSE_WITHIN_MS = 10_000;
 
 /**
  * The logger of an app: pino, one JSON line per entry on the standard output, with the level by name,

@@ -135,7 +135,8 @@ export async function spawnService(
   const stop = async () => {
     if (ended) return;
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    // Only for a service that ignores SIGTERM: a busy machine may take seconds to write a service's log out.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await end;
     clearTimeout(timer);
   };
@@ -168,7 +169,7 @@ export interface ExitedService {
 export async function runServiceToExit(
   main: string,
   settings: Readonly<Record<string, string>>,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<ExitedService> {
   const child = spawn(process.execPath, [main], { env: bareEnv(settings), cwd: dirname(dirname(main)), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

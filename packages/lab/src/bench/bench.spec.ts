@@ -18,7 +18,7 @@ describe('a smoke run of the bench: one mode, one round of 1 s per route, a smal
       jwksCooldownSeconds: 1,
       verification: { rounds: 1, count: 50 },
     });
-  }, 60_000);
+  }, 120_000);
 
   it('measures every route, and every response of every round is a 200', () => {
     const [bench] = run.modes;

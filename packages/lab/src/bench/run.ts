@@ -194,8 +194,8 @@ export function describeStatuses(statuses: Readonly<Record<string, number>>): st
   return entries.length === 0 ? 'no response' : entries.map(([code, count]) => `${code} × ${count.toLocaleString('en')}`).join(', ');
 }
 
-/** Time for a service's last log lines to reach its file (a logger may write asynchronously). */
-const LOG_SETTLE_MS = 500;
+/** The longest the bench waits for a service's log to catch up with the fetches served (it returns once it has). */
+const LOG_CATCH_UP_MS = 30_000;
 
 async function benchMode(mode: ModeName, settings: BenchSettings, say: (line: string) => void): Promise<ModeBench> {
   const started = performance.now();
@@ -247,9 +247,15 @@ async function benchMode(mode: ModeName, settings: BenchSettings, say: (line: st
       say(`warming up: ${settings.warmupSeconds} s per route`);
       for (const route of BENCH_ROUTES) await load(route, settings.warmupSeconds);
     }
+    // The API logs each fetch once its answer is in, asynchronously: counted once the log has caught up.
     const counts = async (): Promise<FetchCounts> => {
-      await sleep(LOG_SETTLE_MS);
-      return { served: tap?.served() ?? 0, logged: await countLoggedJwksFetches(stack.logFiles['dashboard-api']) };
+      const deadline = Date.now() + LOG_CATCH_UP_MS;
+      for (;;) {
+        const served = tap?.served() ?? 0;
+        const logged = await countLoggedJwksFetches(stack.logFiles['dashboard-api']);
+        if (logged >= served || Date.now() > deadline) return { served, logged };
+        await sleep(50);
+      }
     };
     const beforeRounds = await counts();
     const samples = await loadInRounds(settings, load, say);

@@ -29,7 +29,7 @@ import { credentialsIn, scanLogs, secretsOfRun } from './scan';
 import { expectedOutcome, failuresOf, runCatalogue, type AttackRow, type CatalogueRun } from './run';
 import { ATTACK_GROUPS, OUTCOMES, type Attack, type AttackRequest } from './types';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
 const byId = (id: string) => CATALOGUE.find((attack) => attack.id === id)!;
 const statesEveryMode = (attack: Attack) =>

@@ -67,8 +67,6 @@ export function expectedOutcome(attack: Attack, mode: ModeName, target: AppName)
   return typeof expectation === 'string' ? expectation : expectation[target];
 }
 
-/** Attempts at an attack that must be answered within a time: the fastest counts, so one slow moment of the machine does not. */
-
 /**
  * Runs the catalogue: for each mode, starts the stack (its keys rotated once, so that a retired key
  * exists), logs alice in for each audience, compromises every app, sends every attack to every

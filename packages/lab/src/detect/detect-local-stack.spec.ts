@@ -14,7 +14,7 @@ import { FORGED_IDENTITY, ROUTES } from '../targets';
 import { detectForgedTokens, type Detection } from './detect';
 import { readLogFolder } from './read';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 const DETECT = join(REPO_ROOT, 'packages', 'lab', 'dist', 'cli', 'detect.js');
 

@@ -21,6 +21,8 @@ export const DRILL_USERS: readonly DrillUser[] = [
 export interface LoadRequest {
   /** When it was sent, milliseconds since the epoch. */
   readonly time: number;
+  /** When its answer came. */
+  readonly answeredAt: number;
   readonly user: string;
   readonly audience: AppName;
   readonly kid: string;
@@ -144,7 +146,7 @@ export class UserLoad {
       const time = Date.now();
       const response = await fetchWithin(10_000, url, { headers: { authorization: `Bearer ${token}` } });
       await response.arrayBuffer();
-      this.requests.push({ time, user: user.username, audience, kid: kidOf(token), status: response.status });
+      this.requests.push({ time, answeredAt: Date.now(), user: user.username, audience, kid: kidOf(token), status: response.status });
       if (response.status === 401 && !this.stopped) {
         this.relogins += 1;
         this.current.set(keyOf(user, audience), await this.logIn(user, audience));

@@ -11,7 +11,7 @@ import { signingKeysIn } from '../loot';
 import { REPO_ROOT } from '../paths';
 import { composeCommand, composeStack, containerOf, createComposeDriver, type ComposeLauncher } from './compose';
 
-jest.setTimeout(600_000);
+jest.setTimeout(1_200_000);
 
 // testcontainers' reaper is an image that would have to be pulled; these tests take their stacks
 // down themselves (the lab stops each one, and afterAll clears one that failed coming up).

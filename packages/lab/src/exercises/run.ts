@@ -52,7 +52,7 @@ export interface WorkshopRunOptions {
 const DIST = join(REPO_ROOT, 'packages', 'lab', 'dist');
 const PRELOAD = join(DIST, 'exercises', 'stack-file-preload.js');
 const COMMAND_TIMEOUT_MS = 120_000;
-const LOG_WAIT_MS = 5_000;
+const LOG_WAIT_MS = 60_000;
 let outputs = 0;
 
 /** The state a participant's shell keeps between commands, and the stack in their second terminal. */

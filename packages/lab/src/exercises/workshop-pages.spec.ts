@@ -6,7 +6,7 @@ import { ANSWER_MARK, QUESTION_MARK, WORKSHOP_EXERCISES, WORKSHOP_PLAN, formatWo
 import { WORKSHOP_MINUTES } from './plan';
 import { runWorkshop, type WorkshopRun } from './run';
 
-jest.setTimeout(120_000);
+jest.setTimeout(600_000);
 
 const read = (page: string) => readFile(join(REPO_ROOT, page), 'utf8');
 

@@ -8,7 +8,7 @@ import { findFreePorts } from '@jwt-blast-radius/service-kit/process';
 import { REPO_ROOT } from '../paths';
 import { MACHINE_CHECKS, checkMachine, formatMachineCheck, machineReady, type CheckResult, type MachineCheckOptions } from './check';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 // `npm run lab -- check` on this machine, with what a participant's machine may lack given instead: another Node.js, no
 // Linux, a port taken, an unbuilt clone, no curl, no Docker. The ports are free ones, never npm start's own.

@@ -9,7 +9,7 @@ import { secretValuesOf } from '@jwt-blast-radius/keys/testing';
 import type { Loot } from '../loot';
 import { REPO_ROOT } from '../paths';
 
-jest.setTimeout(20_000);
+jest.setTimeout(120_000);
 
 // The built `npm run lab` command (build first: npx turbo run build), run as a user runs it: what it prints on
 // stdout and stderr, and its exit status. The loot files are written here from fresh key sets, as loot holds them.

@@ -16,7 +16,7 @@ import { adminUrlFor, forgeToken, pickSigningKey } from './forge';
 import { readLootFile, writeLootFile } from './loot-file';
 import { takeStackLoot } from './take-loot';
 
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 // The hand tools against the three services running as npm start runs them (free ports, fresh keys), found through
 // a stack record written for them: loot each app, forge with what it holds, and send the forgeries for real.

@@ -120,7 +120,7 @@ export function describeStartupRefusals(app: AppName, main: string, moreCases?: 
           ]),
         ),
       );
-    }, 30_000);
+    }, 300_000);
   });
 }
 

@@ -193,6 +193,6 @@ export function describeItsLog({ app, main, userRoute, adminRoute, exercise, che
         { level: 'info', app, context: 'service', event: 'stopped', signal: 'SIGTERM', time: undefined },
       ]);
       check?.(lines.filter((line): line is LogLine => line !== undefined));
-    }, 60_000);
+    }, 120_000);
   });
 }
