@@ -11,7 +11,6 @@ import { noStore } from './auth/no-store.middleware';
 import type { AppConfig } from './config/config';
 import { verifyPassword, type PasswordVerifier } from './users/password';
 import { UsersService, readUsersFile } from './users/users.service';
-import { WellKnownController } from './well-known/well-known.controller';
 
 export const SERVICE: ServiceDescription = {
   app: 'auth-service',
@@ -35,10 +34,10 @@ export class AppModule implements NestModule {
     return {
       module: AppModule,
       imports: [
-        KeysModule.forRoot({ ring, signer: { ttlSeconds: config.tokenTtlSeconds } }),
+        KeysModule.forRoot({ ring, signer: { ttlSeconds: config.tokenTtlSeconds }, wellKnown: { tokenEndpoint: '/auth/login' } }),
         ThrottlerModule.forRoot(loginThrottlerOptions(config.login)),
       ],
-      controllers: [HealthController, AuthController, WellKnownController],
+      controllers: [HealthController, AuthController],
       providers: [
         { provide: UsersService, useValue: users },
         { provide: HashGate, useValue: new HashGate(config.login.hashesInFlight) },

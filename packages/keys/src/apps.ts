@@ -1,13 +1,14 @@
-/** The three applications of the stack. Each is also the audience its tokens carry. */
+/** The demo's three services: the default topology of every command. Each is also the audience its tokens carry. */
 export const APP_NAMES = ['auth-service', 'dashboard-api', 'mobile-api'] as const;
 
+/** A service of the demo. The keys package takes any service name (see `Topology`); the demo's are these. */
 export type AppName = (typeof APP_NAMES)[number];
 
-/** The app that signs every token (and publishes the JWKS where the mode has one). */
+/** The demo's issuer: the app that signs every token (and publishes the JWKS where the mode has one). */
 export const ISSUER_APP: AppName = 'auth-service';
 
 /**
- * Tells whether a string names one of the stack's applications.
+ * Tells whether a string names one of the demo's services.
  *
  * @example
  * isAppName('mobile-api'); // true

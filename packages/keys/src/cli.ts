@@ -1,22 +1,30 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { APP_NAMES, ISSUER_APP } from './apps';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KeysError } from './errors';
-import { findKeyFolderProblem, readFolderKids } from './folders';
+import { findKeyFolderProblem, readFolderKids, readKeyFolders, resolveFolderMode } from './folders';
 import { generateKeySet } from './generate';
 import { KEY_FILE_NAME, signingVersions, writeKeyFolders } from './keyset';
-import { DEFAULT_MODE, MODES, MODE_NAMES, getMode } from './modes';
+import { DEFAULT_MODE, MODE_NAMES, findMode, layOutMode } from './modes';
 import { ROTATION_STEPS, describeRotationState, readRotationState, rotateKeyFolders } from './rotate';
+import { DEMO_TOPOLOGY, createTopology, type Topology } from './topology';
 
-const USAGE = `usage: keys generate [--mode <${MODE_NAMES.join('|')}>] --out <dir> [--keep-valid]
-       keys rotate [--mode <mode>] --dir <dir> --step <${ROTATION_STEPS.join('|')}> [--key <name>]
-       keys kids [--mode <mode>] --dir <dir>
-       keys modes
+const NAME = 'jwt-blast-radius-keys';
 
-generate      writes one folder per app under <dir>, holding only that app's keys (mode 0600)
---keep-valid  keeps the keys already there when every app can load them for the mode
+const USAGE = `usage: ${NAME} generate [--mode <${MODE_NAMES.join('|')}>] [--issuer <name> --apps <name,name,...>] --out <dir> [--keep-valid]
+       ${NAME} rotate --dir <dir> --step <${ROTATION_STEPS.join('|')}> [--key <name>] [--mode <mode>]
+       ${NAME} kids --dir <dir> [--mode <mode>]
+       ${NAME} modes [--dir <dir> | --issuer <name> --apps <name,...>]
+
+generate      writes one folder per service under <dir>, holding only that service's keys (mode 0600);
+              each key file records the mode and the services, so that the commands below read them
+              from <dir> (a --mode that disagrees with <dir> is refused)
+--issuer      the service that signs every token (default ${DEMO_TOPOLOGY.issuer})
+--apps        every service, the issuer included (default ${DEMO_TOPOLOGY.apps.join(',')}); each name is
+              also the audience of its tokens: lowercase letters, digits and hyphens, starting with a
+              letter, at most 63 characters
+--keep-valid  keeps the keys already there when every service can load them for the mode and services
 rotate        one step of a key rotation, the same in every mode; the last version of a key signs,
               every version is trusted:
               stage    a new version of the key, trusted (and published) but not signing yet
@@ -25,136 +33,154 @@ rotate        one step of a key rotation, the same in every mode; the last versi
               each step needs the one before it (stage needs a key with one version), and a key
               out of step is refused with exit status 1, changing nothing; the state of a key
               being rotated is kept in its holders' keys.json
-              after each step, running apps take the new keys on SIGHUP: the apps that
-              hold their keys, then the issuer, then the apps that fetch its JWKS
-              (npm run reload does it for the stack npm start runs)
---key         rotates one key of the mode (keys modes lists them); every key when left out
-kids          prints, as JSON, what each app trusts and signs with once it has reloaded the keys
+              after each step, running services take the new keys on SIGHUP: the services that
+              hold their keys, then the issuer, then the services that fetch its JWKS
+--key         rotates one key of the mode (modes lists them); every key when left out
+kids          prints, as JSON, what each service trusts and signs with once it has reloaded the keys
               in <dir>: what its /health must then report
-modes         prints who holds which key in each mode`;
+modes         prints who holds which key in each mode, for the services of <dir> or those given`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === 'modes') {
-    process.stdout.write(`${describeModes()}\n`);
-    return 0;
+/** A usage error: printed with the usage, exit status 2. */
+class UsageError extends Error {}
+
+function readOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  if (command === 'rotate') return rotate(rest);
-  if (command === 'kids') return kids(rest);
-  if (command !== 'generate') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      mode: { type: 'string', default: DEFAULT_MODE },
-      out: { type: 'string' },
-      'keep-valid': { type: 'boolean', default: false },
-    },
+}
+
+const TOPOLOGY_OPTIONS = { issuer: { type: 'string' }, apps: { type: 'string' } } as const;
+
+function readTopologyOptions(values: { issuer?: string | undefined; apps?: string | undefined }): Topology | undefined {
+  if (values.issuer === undefined && values.apps === undefined) return undefined;
+  if (values.issuer === undefined || values.apps === undefined) throw new UsageError('--issuer and --apps go together');
+  return createTopology(
+    values.issuer,
+    values.apps.split(',').map((app) => app.trim()),
+  );
+}
+
+async function generate(args: string[]): Promise<number> {
+  const values = readOptions(args, {
+    mode: { type: 'string', default: DEFAULT_MODE },
+    out: { type: 'string' },
+    'keep-valid': { type: 'boolean', default: false },
+    ...TOPOLOGY_OPTIONS,
   });
-  if (!values.out) {
-    process.stderr.write(`keys: --out is required\n${USAGE}\n`);
-    return 2;
-  }
-  const mode = getMode(values.mode, '--mode');
+  if (!values.out) throw new UsageError('--out is required');
+  const mode = findMode(values.mode, '--mode');
+  const topology = readTopologyOptions(values) ?? DEMO_TOPOLOGY;
   const out = resolve(values.out);
   if (values['keep-valid']) {
-    // Running apps hold their keys in memory: replacing valid keys would split a running stack.
-    const problem = await findKeyFolderProblem(out, mode.name);
+    // Running services hold their keys in memory: replacing valid keys would split a running stack.
+    const problem = await keptKeysProblem(out, mode.name, topology);
     if (problem === undefined) {
       process.stdout.write(`keeping the ${mode.name} keys already in ${out}\n`);
       return 0;
     }
-    const found = APP_NAMES.some((app) => existsSync(join(out, app, KEY_FILE_NAME)));
+    const found = topology.apps.some((app) => existsSync(join(out, app, KEY_FILE_NAME)));
     process.stdout.write(
       found ? `the keys in ${out} do not serve ${mode.name} (${problem}): generating new ones\n` : `no keys in ${out} yet\n`,
     );
   }
-  const folders = await writeKeyFolders(out, await generateKeySet(mode.name));
+  const folders = await writeKeyFolders(out, await generateKeySet(mode.name, topology));
+  const layout = layOutMode(mode.name, topology);
+  const width = Math.max(14, ...topology.apps.map((app) => app.length + 1));
   process.stdout.write(`generated ${mode.name} keys\n`);
-  for (const app of APP_NAMES) {
-    const held = mode.holdings[app];
-    process.stdout.write(`  ${app.padEnd(14)} ${folders[app]}  (${held.length ? held.join(', ') : 'nothing secret'})\n`);
+  for (const app of topology.apps) {
+    const held = layout.holdings[app]!;
+    process.stdout.write(`  ${app.padEnd(width)} ${folders[app]}  (${held.length ? held.join(', ') : 'nothing secret'})\n`);
   }
   return 0;
 }
 
+/** Why the keys under `out` cannot be kept for a mode and services, or undefined when they can. */
+async function keptKeysProblem(out: string, mode: string, topology: Topology): Promise<string | undefined> {
+  const recorded = await readKeyFolders(out).catch(() => undefined);
+  const same = (a: Topology, b: Topology) => a.issuer === b.issuer && a.apps.join(',') === b.apps.join(',');
+  if (recorded && !same(recorded.topology, topology)) return `they are for ${recorded.topology.apps.join(', ')}`;
+  return findKeyFolderProblem(out, mode);
+}
+
 async function rotate(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        mode: { type: 'string', default: DEFAULT_MODE },
-        dir: { type: 'string' },
-        step: { type: 'string' },
-        key: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return 2;
-  }
+  const values = readOptions(args, {
+    mode: { type: 'string' },
+    dir: { type: 'string' },
+    step: { type: 'string' },
+    key: { type: 'string' },
+  });
   const step = ROTATION_STEPS.find((candidate) => candidate === values.step);
-  if (!values.dir || !step) {
-    process.stderr.write(`keys: rotate needs --dir and --step <${ROTATION_STEPS.join('|')}>\n${USAGE}\n`);
-    return 2;
-  }
-  const mode = getMode(values.mode, '--mode');
+  if (!values.dir || !step) throw new UsageError(`rotate needs --dir and --step <${ROTATION_STEPS.join('|')}>`);
   const dir = resolve(values.dir);
+  const { mode } = await resolveFolderMode(dir, values.mode);
   let rotated;
   try {
-    rotated = await rotateKeyFolders(dir, mode.name, step, { key: values.key });
+    rotated = await rotateKeyFolders(dir, mode, step, { key: values.key });
   } catch (error) {
     if (!(error instanceof KeysError) || error.code !== 'ERR_KEYS_ROTATION_STATE') throw error;
-    process.stderr.write(`keys: ${error.message}\n`);
+    process.stderr.write(`${NAME}: ${error.message}\n`);
     return 1;
   }
-  process.stdout.write(`${step}: ${values.key === undefined ? 'every key' : `key ${values.key}`} of ${mode.name} in ${dir}\n`);
+  const layout = layOutMode(mode, (await readKeyFolders(dir)).topology);
+  const width = Math.max(14, ...layout.apps.map((app) => app.length + 1));
+  process.stdout.write(`${step}: ${values.key === undefined ? 'every key' : `key ${values.key}`} of ${mode} in ${dir}\n`);
   process.stdout.write('apps (the last version of each key signs; every version is trusted)\n');
-  for (const app of APP_NAMES) {
-    const signing = new Set([...signingVersions(rotated[app].keys).values()].map((jwk) => jwk.kid));
-    const kids = rotated[app].keys.map((jwk) => `${jwk.kid}${signing.has(jwk.kid) ? ' (signs)' : ''}`);
-    process.stdout.write(`  ${app.padEnd(14)} ${kids.length ? kids.join(', ') : 'nothing secret'}\n`);
+  for (const app of layout.apps) {
+    const keys = rotated[app]?.keys ?? [];
+    const signing = new Set([...signingVersions(keys).values()].map((jwk) => jwk.kid));
+    const kids = keys.map((jwk) => `${jwk.kid}${signing.has(jwk.kid) ? ' (signs)' : ''}`);
+    process.stdout.write(`  ${app.padEnd(width)} ${kids.length ? kids.join(', ') : 'nothing secret'}\n`);
   }
   process.stdout.write('keys\n');
-  for (const key of mode.keys) {
-    process.stdout.write(`  ${key.name.padEnd(14)} ${describeRotationState(readRotationState(rotated, mode.name, key.name))}\n`);
+  for (const key of layout.keys) {
+    process.stdout.write(`  ${key.name.padEnd(width)} ${describeRotationState(readRotationState(rotated, mode, key.name))}\n`);
   }
   return 0;
 }
 
 async function kids(args: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args, options: { mode: { type: 'string', default: DEFAULT_MODE }, dir: { type: 'string' } } }));
-  } catch (error) {
-    process.stderr.write(`keys: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
-    return 2;
-  }
-  if (!values.dir) {
-    process.stderr.write(`keys: kids needs --dir\n${USAGE}\n`);
-    return 2;
-  }
-  const mode = getMode(values.mode, '--mode');
-  process.stdout.write(`${JSON.stringify(await readFolderKids(resolve(values.dir), mode.name, ISSUER_APP), null, 2)}\n`);
+  const values = readOptions(args, { mode: { type: 'string' }, dir: { type: 'string' } });
+  if (!values.dir) throw new UsageError('kids needs --dir');
+  const dir = resolve(values.dir);
+  const { mode } = await resolveFolderMode(dir, values.mode);
+  process.stdout.write(`${JSON.stringify(await readFolderKids(dir, mode), null, 2)}\n`);
   return 0;
 }
 
-function describeModes(): string {
+async function modes(args: string[]): Promise<number> {
+  const values = readOptions(args, { dir: { type: 'string' }, ...TOPOLOGY_OPTIONS });
+  const given = readTopologyOptions(values);
+  if (given && values.dir) throw new UsageError('modes takes --dir, or --issuer and --apps, not both');
+  const folders = values.dir ? await readKeyFolders(resolve(values.dir)) : undefined;
+  const topology = given ?? folders?.topology ?? DEMO_TOPOLOGY;
   const rows = MODE_NAMES.map((name) => {
-    const mode = MODES[name];
-    const cells = APP_NAMES.map((app) => (mode.holdings[app].length ? mode.holdings[app].join(' + ') : 'JWKS URL only'));
-    return `| ${name} | ${cells.join(' | ')} | ${mode.alg} |`;
+    const layout = layOutMode(name, topology);
+    const cells = topology.apps.map((app) => (layout.holdings[app]!.length ? layout.holdings[app]!.join(' + ') : 'JWKS URL only'));
+    return `| ${name}${folders?.mode === name ? ' (these keys)' : ''} | ${cells.join(' | ')} | ${layout.alg} |`;
   });
-  return [`| mode | ${APP_NAMES.join(' | ')} | alg |`, `|---|${APP_NAMES.map(() => '---|').join('')}---|`, ...rows].join('\n');
+  const header = [`| mode | ${topology.apps.join(' | ')} | alg |`, `|---|${topology.apps.map(() => '---|').join('')}---|`];
+  process.stdout.write(`${[...header, ...rows].join('\n')}\n`);
+  return 0;
+}
+
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { generate, rotate, kids, modes };
+
+async function main([command = '', ...rest]: string[]): Promise<number> {
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) throw new UsageError(command ? `unknown command "${command}"` : 'a command is needed');
+  return run(rest);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`keys: ${error instanceof KeysError ? `${error.setting ?? ''} ${error.message}`.trim() : String(error)}\n`);
+    if (error instanceof UsageError) {
+      process.stderr.write(`${NAME}: ${error.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${NAME}: ${error instanceof KeysError ? `${error.setting ?? ''} ${error.message}`.trim() : String(error)}\n`);
     process.exit(error instanceof KeysError ? 2 : 1);
   },
 );

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
-import type { AppName } from './apps';
 import { KeysError } from './errors';
 import { JWKS_DEFAULTS, type JwksTimings } from './jwks';
 import { KEY_FILE_NAME } from './keyset';
-import { DEFAULT_MODE, getMode, type ModeName } from './modes';
+import { DEFAULT_MODE, findMode, type ModeName } from './modes';
+import { readVerifierPolicy, type VerifierPolicy } from './policy';
+import { checkServiceName } from './topology';
 
 /** What an app needs to know to get its signer or verifier. */
 export interface KeysSettings {
-  readonly app: AppName;
+  /** The service's name, from its code: also the audience of its tokens. */
+  readonly app: string;
   readonly mode: ModeName;
   /** The app's JWK set file, and the setting it came from; undefined when none is configured. */
   readonly keyFile: { readonly path: string; readonly setting: 'KEYS_FILE' | 'KEYS_DIR' } | undefined;
@@ -15,13 +17,25 @@ export interface KeysSettings {
   readonly issuer: string;
   /** Where the auth service publishes its public keys (used only by apps that hold no key). */
   readonly jwksUrl: string;
-  /** Off only in the workshop's insecure variant: a token for any audience is then accepted. */
+  /** Off only in the workshop's insecure variant (see {@link INSECURE_SWITCHES}): a token for any audience is then accepted. */
   readonly audienceCheck: boolean;
+  /** What the verifier accepts beyond signature, issuer and algorithm; `DEFAULT_VERIFIER_POLICY` when absent. */
+  readonly policy?: VerifierPolicy;
   /** How the JWKS at `jwksUrl` is cached, refetched and kept through an outage; {@link JWKS_DEFAULTS} when absent. */
   readonly jwks?: JwksTimings;
 }
 
 export const DEFAULT_ISSUER = 'http://127.0.0.1:3000';
+
+/** The workshop's switches, each weakening a service; each takes effect only when {@link INSECURE_ACKNOWLEDGEMENT} lists it too. */
+export const INSECURE_SWITCHES = ['INSECURE_SKIP_AUDIENCE_CHECK'] as const;
+
+/**
+ * The setting that acknowledges the workshop's switches: a comma-separated list of the switches turned on on
+ * purpose. The workshop's own runs (the lab, the console, compose's workshop variant) set it; a deployment
+ * never should, so that one variable alone can never weaken a service.
+ */
+export const INSECURE_ACKNOWLEDGEMENT = 'ACKNOWLEDGE_INSECURE';
 
 /**
  * The JWKS settings: each a whole number of its unit between its bounds, defaulting to {@link JWKS_DEFAULTS}.
@@ -40,14 +54,16 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads and checks the key settings of one app from its environment:
- * `AUTH_MODE`, `KEYS_FILE` or `KEYS_DIR`, `ISSUER`, `JWKS_URL`, `INSECURE_SKIP_AUDIENCE_CHECK`, and the
- * {@link JWKS_SETTINGS}.
+ * `AUTH_MODE`, `KEYS_FILE` or `KEYS_DIR`, `ISSUER`, `JWKS_URL`, the {@link JWKS_SETTINGS}, the verifier's policy
+ * (`POLICY_SETTINGS`), and the workshop's {@link INSECURE_SWITCHES} with their {@link INSECURE_ACKNOWLEDGEMENT}.
+ * The app's name comes from its code, and must be a service name (`checkServiceName`).
  *
  * @example
- * const settings = readKeysSettings(process.env, 'dashboard-api');
+ * const settings = readKeysSettings(process.env, 'orders-api');
  */
-export function readKeysSettings(env: Env, app: AppName): KeysSettings {
-  const mode = getMode(nonEmpty(env, 'AUTH_MODE') ?? DEFAULT_MODE).name as ModeName;
+export function readKeysSettings(env: Env, app: string): KeysSettings {
+  checkServiceName(app, 'the app name');
+  const mode = findMode(nonEmpty(env, 'AUTH_MODE') ?? DEFAULT_MODE).name as ModeName;
   const keysFile = nonEmpty(env, 'KEYS_FILE');
   const keysDir = nonEmpty(env, 'KEYS_DIR');
   const keyFile = keysFile
@@ -57,8 +73,33 @@ export function readKeysSettings(env: Env, app: AppName): KeysSettings {
       : undefined;
   const issuer = readUrl(env, 'ISSUER') ?? DEFAULT_ISSUER;
   const jwksUrl = readUrl(env, 'JWKS_URL') ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
-  const audienceCheck = !readFlag(env, 'INSECURE_SKIP_AUDIENCE_CHECK');
-  return { app, mode, keyFile, issuer, jwksUrl, audienceCheck, jwks: readJwksTimings(env) };
+  const audienceCheck = !readInsecureSwitch(env, 'INSECURE_SKIP_AUDIENCE_CHECK');
+  return { app, mode, keyFile, issuer, jwksUrl, audienceCheck, jwks: readJwksTimings(env), policy: readVerifierPolicy(env) };
+}
+
+/** A workshop switch: on only when its acknowledgement lists it too; on alone, a start-up failure saying what is missing. */
+function readInsecureSwitch(env: Env, name: (typeof INSECURE_SWITCHES)[number]): boolean {
+  const acknowledged = (nonEmpty(env, INSECURE_ACKNOWLEDGEMENT) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const unknown = acknowledged.find((item) => !(INSECURE_SWITCHES as readonly string[]).includes(item));
+  if (unknown !== undefined) {
+    throw new KeysError(
+      'ERR_KEYS_CONFIG',
+      `lists "${unknown}", which is not one of ${INSECURE_SWITCHES.join(', ')}`,
+      INSECURE_ACKNOWLEDGEMENT,
+    );
+  }
+  if (!readFlag(env, name)) return false;
+  if (!acknowledged.includes(name)) {
+    throw new KeysError(
+      'ERR_KEYS_CONFIG',
+      `is on, but takes effect only with ${INSECURE_ACKNOWLEDGEMENT}=${name} as well, which the workshop's own runs set; never in a deployment`,
+      name,
+    );
+  }
+  return true;
 }
 
 function readJwksTimings(env: Env): JwksTimings {

@@ -1,7 +1,7 @@
 export { APP_NAMES, ISSUER_APP, isAppName, type AppName } from './apps';
-export { DEFAULT_ISSUER, JWKS_SETTINGS, readKeysSettings, type KeysSettings } from './config';
+export { DEFAULT_ISSUER, INSECURE_ACKNOWLEDGEMENT, INSECURE_SWITCHES, JWKS_SETTINGS, readKeysSettings, type KeysSettings } from './config';
 export { KeysError, describeKeysError, describeStartupError, type KeysErrorCode } from './errors';
-export { findKeyFolderProblem, readFolderKids, type FolderKids } from './folders';
+export { findKeyFolderProblem, readFolderKids, readKeyFolders, resolveFolderMode, type FolderKids, type KeyFolders } from './folders';
 export { RSA_BITS, SECRET_BITS, generateKey, generateKeySet } from './generate';
 export {
   JWKS_CACHE_CONTROL,
@@ -27,7 +27,21 @@ export {
   type JsonWebKeySet,
   type KeyRotation,
 } from './keyset';
-export { DEFAULT_MODE, MODES, MODE_NAMES, getMode, type ModeDefinition, type ModeName, type SigningAlgorithm } from './modes';
+export {
+  DEFAULT_MODE,
+  MODES,
+  MODE_NAMES,
+  findMode,
+  getMode,
+  keysHeldBy,
+  layOutMode,
+  type ModeDefinition,
+  type ModeLayout,
+  type ModeName,
+  type SigningAlgorithm,
+} from './modes';
+export { DEFAULT_VERIFIER_POLICY, POLICY_SETTINGS, checkVerifierPolicy, claimAt, readVerifierPolicy, type VerifierPolicy } from './policy';
+export { DEMO_TOPOLOGY, apisOf, checkServiceName, createTopology, readTopology, type Topology } from './topology';
 export { ROTATION_STEPS, rotateKeyFolders, rotateKeySet, type RotationStep } from './rotate';
 export { describeRotationState, readRotationState, type RotateOptions, type RotationState } from './rotate';
 export { createKeyRing, loadKeyRing, toKeyObject, type HeldKey, type KeyRing } from './ring';

@@ -3,11 +3,14 @@ import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { KeysError } from './errors';
+import type { Topology } from './topology';
 
 /**
- * A JSON Web Key Set (RFC 7517 §5). `rotation` is an additional member of the set, which RFC 7517
- * §5 allows and readers that do not understand it ignore: it records, for each key of the set that
- * is being rotated, the step it has reached. A key with a single version has no entry.
+ * A JSON Web Key Set (RFC 7517 §5). `mode`, `topology` and `rotation` are additional members of the set,
+ * which RFC 7517 §5 allows and readers that do not understand them ignore: the mode and the services the keys
+ * were made for (so that no command has to be told again), and for each key of the set that is being
+ * rotated, the step it has reached (a key with a single version has no entry). A published JWKS has none of
+ * them (see `publicJwks`).
  *
  * @example
  * const set: JsonWebKeySet = {
@@ -17,6 +20,10 @@ import { KeysError } from './errors';
  */
 export interface JsonWebKeySet {
   keys: JWK[];
+  /** The mode the keys were made for. */
+  mode?: string;
+  /** The services the keys were made for; the demo's when absent. */
+  topology?: Topology;
   rotation?: Record<string, KeyRotation>;
 }
 

@@ -4,7 +4,8 @@ import type { KeysSettings } from './config';
 import { KeysError } from './errors';
 import { SECRET_BITS, RSA_BITS } from './generate';
 import { isPrivateJwk, keyNameOf, readKeySetFile, toPublicJwk, type JsonWebKeySet } from './keyset';
-import { getMode, type ModeDefinition } from './modes';
+import { findMode, keysHeldBy, type ModeDefinition } from './modes';
+import { DEMO_TOPOLOGY, readTopology, type Topology } from './topology';
 
 /** One key an app holds, imported once at start-up. */
 export interface HeldKey {
@@ -19,44 +20,49 @@ export interface HeldKey {
   readonly publicJwk: JWK | undefined;
 }
 
-/** Everything one app holds, checked against its mode. */
+/** Everything one app holds, checked against its mode and the services its key file was made for. */
 export interface KeyRing {
   readonly settings: KeysSettings;
   readonly mode: ModeDefinition;
+  /** The services the key file was made for; undefined for an app that holds no key file (an API of rs256-jwks). */
+  readonly topology: Topology | undefined;
   readonly keys: readonly HeldKey[];
 }
 
 /**
- * Loads the app's key file named by its settings and checks it against the mode: every key the mode
- * gives the app is there, nothing else is, and no key is weak. Every key is imported here, once.
+ * Loads the app's key file named by its settings and checks it against the mode and the services the file was
+ * made for: the file is for this mode and lists this app, every key the mode gives the app is there, nothing
+ * else is, and no key is weak. Every key is imported here, once. An app that holds nothing in its mode (an
+ * API of rs256-jwks) needs no key file.
  *
  * @example
- * const ring = await loadKeyRing(readKeysSettings(process.env, 'dashboard-api'));
+ * const ring = await loadKeyRing(readKeysSettings(process.env, 'orders-api'));
  */
 export async function loadKeyRing(settings: KeysSettings): Promise<KeyRing> {
-  const mode = getMode(settings.mode);
-  const holds = mode.holdings[settings.app];
+  const mode = findMode(settings.mode);
   const set = settings.keyFile ? await readKeySetFile(settings.keyFile.path, settings.keyFile.setting) : undefined;
-  if (set === undefined && holds.length > 0) {
+  if (set === undefined && mode.apisHold !== 'nothing') {
     const setting = settings.keyFile?.setting ?? 'KEYS_DIR';
     const problem = settings.keyFile ? `has no ${settings.keyFile.setting === 'KEYS_DIR' ? 'keys.json' : 'such file'}` : 'is not set';
-    throw new KeysError('ERR_KEYS_MISSING', `${problem}; ${settings.app} holds ${holds.join(', ')} in ${mode.name}`, setting);
+    throw new KeysError('ERR_KEYS_MISSING', `${problem}; every service holds a key in ${mode.name}`, setting);
   }
-  return createKeyRing(settings, set ?? { keys: [] });
+  return createKeyRing(settings, set);
 }
 
 /**
- * Checks and imports an in-memory JWK set as the key ring of the app its settings name.
+ * Checks and imports an in-memory JWK set as the key ring of the app its settings name; no set at all is an
+ * app that holds nothing (an API of a mode whose APIs fetch the issuer's JWKS).
  *
  * @example
  * const ring = await createKeyRing(settings, material['auth-service']);
  */
-export async function createKeyRing(settings: KeysSettings, set: JsonWebKeySet): Promise<KeyRing> {
-  const mode = getMode(settings.mode);
+export async function createKeyRing(settings: KeysSettings, set: JsonWebKeySet | undefined): Promise<KeyRing> {
+  const mode = findMode(settings.mode);
   const setting = settings.keyFile?.setting ?? 'KEYS_DIR';
-  const holds = mode.holdings[settings.app];
+  const topology = set === undefined ? undefined : topologyOf(set, settings, mode, setting);
+  const holds = topology === undefined ? [] : keysHeldBy(mode, settings.app, topology);
   const keys: HeldKey[] = [];
-  for (const jwk of set.keys) {
+  for (const jwk of set?.keys ?? []) {
     checkHeldKey(jwk, mode, settings.app, holds, setting);
     keys.push(await importHeldKey(jwk, mode));
   }
@@ -65,7 +71,25 @@ export async function createKeyRing(settings: KeysSettings, set: JsonWebKeySet):
       throw new KeysError('ERR_KEYS_MISSING', `holds no "${name}" key; ${settings.app} needs it in ${mode.name}`, setting);
     }
   }
-  return { settings, mode, keys };
+  return { settings, mode, topology, keys };
+}
+
+/** The services a key set was made for, checked against the app's settings: this mode, and this app among them. */
+function topologyOf(set: JsonWebKeySet, settings: KeysSettings, mode: ModeDefinition, setting: string): Topology {
+  const recordedMode: unknown = set.mode;
+  if (recordedMode !== undefined && recordedMode !== mode.name) {
+    const shown = typeof recordedMode === 'string' ? recordedMode.slice(0, 40) : 'no mode';
+    throw new KeysError('ERR_KEYS_CONFIG', `is ${mode.name}, but the key file was made for ${shown}`, 'AUTH_MODE');
+  }
+  const topology = readTopology(set.topology, setting) ?? DEMO_TOPOLOGY;
+  if (!topology.apps.includes(settings.app)) {
+    throw new KeysError(
+      'ERR_KEYS_CONFIG',
+      `the key file was made for ${topology.apps.join(', ')}, and ${settings.app} is not one of them`,
+      setting,
+    );
+  }
+  return topology;
 }
 
 function checkHeldKey(jwk: JWK, mode: ModeDefinition, app: string, holds: readonly string[], setting: string): void {
@@ -81,11 +105,10 @@ function checkHeldKey(jwk: JWK, mode: ModeDefinition, app: string, holds: readon
   if (!holds.includes(name)) {
     throw new KeysError('ERR_KEYS_UNEXPECTED_KEY', `holds "${kid}", which ${app} must not hold in ${mode.name}`, setting);
   }
-  const spec = mode.keys.find((key) => key.name === name)!;
-  if (jwk.kty !== spec.kty || (jwk.alg !== undefined && jwk.alg !== mode.alg)) {
-    throw new KeysError('ERR_KEYS_INVALID', `key "${kid}" is not a ${spec.kty} key for ${mode.alg}`, setting);
+  if (jwk.kty !== mode.kty || (jwk.alg !== undefined && jwk.alg !== mode.alg)) {
+    throw new KeysError('ERR_KEYS_INVALID', `key "${kid}" is not a ${mode.kty} key for ${mode.alg}`, setting);
   }
-  if (spec.kty === 'oct') {
+  if (mode.kty === 'oct') {
     const bits = typeof jwk.k === 'string' ? base64url.decode(jwk.k).length * 8 : 0;
     if (bits < SECRET_BITS) {
       throw new KeysError('ERR_KEYS_WEAK_SECRET', `secret "${kid}" has ${bits} bits; ${SECRET_BITS} at least`, setting);

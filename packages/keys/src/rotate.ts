@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { JWK } from 'jose';
-import { APP_NAMES, type AppName } from './apps';
 import { KeysError } from './errors';
-import { findKeyFolderProblem } from './folders';
+import { findKeyFolderProblem, readKeyFolders } from './folders';
 import { generateKey } from './generate';
 import { KEY_FILE_NAME, keyNameOf, readKeySetFile, writeKeyFolders, type JsonWebKeySet } from './keyset';
-import { getMode, type ModeDefinition } from './modes';
+import { layOutMode, type ModeLayout } from './modes';
+import { DEMO_TOPOLOGY, readTopology, type Topology } from './topology';
 
 /**
  * The three steps of a rotation, the same in every mode. The last version of a key in a key set
@@ -53,13 +53,13 @@ const NEXT: Readonly<Record<Exclude<RotationState['state'], 'unknown'>, string>>
  * const staged = await rotateKeySet(material, 'per-app-secret', 'stage', { key: 'dashboard-api' });
  * const promoted = await rotateKeySet(staged, 'per-app-secret', 'promote', { key: 'dashboard-api' });
  */
-export async function rotateKeySet(
-  material: Readonly<Record<AppName, JsonWebKeySet>>,
+export async function rotateKeySet<App extends string>(
+  material: Readonly<Record<App, JsonWebKeySet>>,
   modeName: string,
   step: RotationStep,
   options: RotateOptions = {},
-): Promise<Record<AppName, JsonWebKeySet>> {
-  const mode = getMode(modeName, '--mode');
+): Promise<Record<App, JsonWebKeySet>> {
+  const mode = layOutMode(modeName, topologyOf(material), '--mode');
   const names = selectKeys(mode, step, options);
   const states = names.map((name) => readRotationState(material, mode.name, name));
   for (const state of states) {
@@ -67,13 +67,13 @@ export async function rotateKeySet(
   }
   const staged = new Map<string, JWK>();
   for (const { state, name } of states) {
-    if (state === 'settled') staged.set(name, await generateKey(name, mode.keys.find((key) => key.name === name)!.kty, mode));
+    if (state === 'settled') staged.set(name, await generateKey(name, mode.kty, mode));
   }
-  const rotated = {} as Record<AppName, JsonWebKeySet>;
-  for (const app of APP_NAMES) {
-    rotated[app] = states
-      .filter((state) => mode.holdings[app].includes(state.name))
-      .reduce((set, state) => applyStep(set, state, staged.get(state.name)), material[app]);
+  const rotated = { ...material } as Record<App, JsonWebKeySet>;
+  for (const app of mode.apps) {
+    rotated[app as App] = states
+      .filter((state) => mode.holdings[app]!.includes(state.name))
+      .reduce((set, state) => applyStep(set, state, staged.get(state.name)), material[app as App] ?? { keys: [] });
   }
   return rotated;
 }
@@ -95,16 +95,16 @@ export async function rotateKeyFolders(
   modeName: string,
   step: RotationStep,
   options: RotateOptions = {},
-): Promise<Record<AppName, JsonWebKeySet>> {
-  const mode = getMode(modeName, '--mode');
+): Promise<Record<string, JsonWebKeySet>> {
+  const mode = layOutMode(modeName, (await readKeyFolders(dir)).topology, '--mode');
   const names = selectKeys(mode, step, options);
   const problem = await findKeyFolderProblem(dir, mode.name);
   if (problem !== undefined) throw new KeysError('ERR_KEYS_INVALID', `the key folders do not serve ${mode.name}: ${problem}`, '--dir');
-  const material = {} as Record<AppName, JsonWebKeySet>;
-  for (const app of APP_NAMES) material[app] = (await readKeySetFile(join(dir, app, KEY_FILE_NAME), '--dir')) ?? { keys: [] };
+  const material: Record<string, JsonWebKeySet> = {};
+  for (const app of mode.apps) material[app] = (await readKeySetFile(join(dir, app, KEY_FILE_NAME), '--dir')) ?? { keys: [] };
   const rotated = await rotateKeySet(material, mode.name, step, options);
-  const written = APP_NAMES.filter((app) => names.some((name) => mode.holdings[app].includes(name)));
-  await writeKeyFolders(dir, Object.fromEntries(written.map((app) => [app, rotated[app]])));
+  const written = mode.apps.filter((app) => names.some((name) => mode.holdings[app]!.includes(name)));
+  await writeKeyFolders(dir, Object.fromEntries(written.map((app) => [app, rotated[app] ?? { keys: [] }])));
   return rotated;
 }
 
@@ -116,11 +116,11 @@ export async function rotateKeyFolders(
  * readRotationState(material, 'rs256-jwks', 'issuer');
  * // { state: 'staged', name: 'issuer', kids: ['issuer.1a2b3c4d', 'issuer.9f2c41ab'], kid: 'issuer.1a2b3c4d' }
  */
-export function readRotationState(material: Readonly<Record<AppName, JsonWebKeySet>>, modeName: string, keyName: string): RotationState {
-  const mode = getMode(modeName, '--mode');
-  const holders = APP_NAMES.filter((app) => mode.holdings[app].includes(keyName));
+export function readRotationState(material: Readonly<Record<string, JsonWebKeySet>>, modeName: string, keyName: string): RotationState {
+  const mode = layOutMode(modeName, topologyOf(material), '--mode');
+  const holders = mode.apps.filter((app) => mode.holdings[app]!.includes(keyName));
   if (holders.length === 0) return { state: 'unknown', name: keyName, kids: [], problem: `no app holds it in ${mode.name}` };
-  const states = holders.map((app) => readHeldState(material[app], keyName));
+  const states = holders.map((app) => readHeldState(material[app] ?? { keys: [] }, keyName));
   const differ = states.findIndex((state) => summarize(state) !== summarize(states[0]!));
   if (differ < 0) return states[0]!;
   const problem = `its holders disagree (${holders[0]} holds ${summarize(states[0]!)}, ${holders[differ]} holds ${summarize(states[differ]!)}); generate new keys`;
@@ -140,7 +140,16 @@ export function describeRotationState(state: RotationState): string {
   return `${state.state}: ${describeVersions(state)}${next}`;
 }
 
-function selectKeys(mode: ModeDefinition, step: RotationStep, options: RotateOptions): string[] {
+/** The services a set of key sets was made for: what they record, or the demo's. */
+function topologyOf(material: Readonly<Record<string, JsonWebKeySet>>): Topology {
+  for (const set of Object.values(material)) {
+    const topology = readTopology(set.topology, '--dir');
+    if (topology !== undefined) return topology;
+  }
+  return DEMO_TOPOLOGY;
+}
+
+function selectKeys(mode: ModeLayout, step: RotationStep, options: RotateOptions): string[] {
   if (!ROTATION_STEPS.includes(step)) {
     throw new KeysError('ERR_KEYS_CONFIG', `unknown step "${String(step)}"; expected one of ${ROTATION_STEPS.join(', ')}`, '--step');
   }

@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { APP_NAMES, type AppName } from './apps';
 import { KeysError } from './errors';
+import { DEFAULT_VERIFIER_POLICY } from './policy';
 import { signingVersions } from './keyset';
 import type { HeldKey, KeyRing } from './ring';
 import { createKeyStore, followRing, isKeyStore, type KeyStore } from './store';
 
 /** RFC 9068 §2.1: the media type of a JWT access token. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
-/** The longest lifetime a token may have, in seconds. */
-export const MAX_TOKEN_LIFETIME = 15 * 60;
+/** The longest lifetime a token this signer issues may have, in seconds: what verifiers accept by default. */
+export const MAX_TOKEN_LIFETIME = DEFAULT_VERIFIER_POLICY.maxLifetimeSeconds;
 
 export interface AccessTokenRequest {
   readonly sub: string;
   readonly roles: readonly string[];
-  readonly audience: AppName;
+  /** The service the token is for: one of the services its key file was made for. */
+  readonly audience: string;
 }
 
 export interface IssuedToken {
@@ -42,8 +43,8 @@ export interface SignerOptions {
 }
 
 /**
- * Makes the signer of an app whose key ring holds a signing key for every audience (the auth
- * service's, in every mode). Each audience is signed with the version of its mode key that signs: the
+ * Makes the signer of an app whose key ring holds a signing key for every audience of its topology (the
+ * issuer's, in every mode). Each audience is signed with the version of its mode key that signs: the
  * last in the key file (see `signingVersions`). Made from a {@link KeyStore}, it signs with the ring
  * the store holds when each token is signed, so a reload that promoted a version makes it sign at once.
  *
@@ -62,7 +63,7 @@ export function createSigner(keys: KeyRing | KeyStore, options: SignerOptions): 
     async signAccessToken({ sub, roles, audience }) {
       const { ring, keyFor } = signingKeys();
       const key = keyFor.get(audience);
-      if (!key) throw new KeysError('ERR_KEYS_CONFIG', `unknown audience "${String(audience)}"`);
+      if (!key) throw new KeysError('ERR_KEYS_CONFIG', `"${String(audience).slice(0, 63)}" is not a service of the key file`);
       const iat = now();
       const jti = randomUUID();
       const token = await new SignJWT({ roles: [...roles], client_id: 'jwt-blast-radius-demo' })
@@ -93,22 +94,21 @@ export function signingKidsOf(ring: KeyRing): string[] {
 
 interface SigningKeys {
   readonly ring: KeyRing;
-  readonly keyFor: ReadonlyMap<AppName, HeldKey>;
+  readonly keyFor: ReadonlyMap<string, HeldKey>;
   readonly kids: readonly string[];
 }
 
 function signingKeysOf(ring: KeyRing): SigningKeys {
   const versions = signingVersions(ring.keys);
-  const keyFor = new Map<AppName, HeldKey>();
-  for (const audience of APP_NAMES) {
-    const name = ring.mode.signingKey[audience];
+  const keyFor = new Map<string, HeldKey>();
+  const setting = ring.settings.keyFile?.setting ?? 'KEYS_DIR';
+  if (ring.topology === undefined)
+    throw new KeysError('ERR_KEYS_MISSING', 'gives no key file; the issuer signs with the keys its key file holds', setting);
+  for (const audience of ring.topology.apps) {
+    const name = ring.mode.signingKeyOf(audience);
     const key = versions.get(name);
     if (!key) {
-      throw new KeysError(
-        'ERR_KEYS_MISSING',
-        `holds no "${name}" key to sign for ${audience}`,
-        ring.settings.keyFile?.setting ?? 'KEYS_DIR',
-      );
+      throw new KeysError('ERR_KEYS_MISSING', `holds no "${name}" key to sign for ${audience}`, setting);
     }
     keyFor.set(audience, key);
   }

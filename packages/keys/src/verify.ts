@@ -1,11 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { jwtVerify, type JWSHeaderParameters, type JWTPayload } from 'jose';
-import type { AppName } from './apps';
 import { KeysError } from './errors';
 import { createRemoteKeySet, type JwksFetchEvent } from './jwks';
 import type { SigningAlgorithm } from './modes';
+import { DEFAULT_VERIFIER_POLICY, checkVerifierPolicy, claimAt, type VerifierPolicy } from './policy';
 import type { HeldKey, KeyRing } from './ring';
-import { ACCESS_TOKEN_TYPE, MAX_TOKEN_LIFETIME } from './sign';
 import { createKeyStore, followRing, isKeyStore, type KeyStore } from './store';
 import { readClaims, readProtectedHeader } from './token';
 
@@ -17,20 +16,21 @@ export interface AccessTokenPrincipal {
   readonly jti: string;
 }
 
-/** Seconds of clock difference a verifier forgives on `exp`, `nbf` and `iat`. */
-export const CLOCK_TOLERANCE = 5;
+/** Seconds of clock difference a verifier forgives on `exp`, `nbf` and `iat`, unless its policy says otherwise. */
+export const CLOCK_TOLERANCE = DEFAULT_VERIFIER_POLICY.clockToleranceSeconds;
 
 /**
  * Verifies the access tokens of one audience. `resolveKey`, `policy` and `checkClaims` are the parts a
  * framework plugs into its own JWT library (passport-jwt, say); `verifyAccessToken` does it all with jose.
  */
 export interface Verifier {
-  readonly app: AppName;
-  readonly policy: {
+  readonly app: string;
+  /** What it accepts: its {@link VerifierPolicy}, with the algorithm, issuer and audience its settings give. */
+  readonly policy: VerifierPolicy & {
     readonly algorithms: [SigningAlgorithm];
     readonly issuer: string;
-    /** Undefined only when the insecure switch turned the audience check off. */
-    readonly audience: AppName | undefined;
+    /** Undefined only when the workshop's switch turned the audience check off. */
+    readonly audience: string | undefined;
     readonly clockTolerance: number;
   };
   /**
@@ -41,7 +41,8 @@ export interface Verifier {
   resolveKey(header: JWSHeaderParameters): Promise<KeyObject>;
   /**
    * Checks the claims of a token whose signature is verified, decoded by `readClaims`: issuer, audience
-   * (this service alone), `exp`, `nbf`, `iat` (not ahead of now), the lifetime, and the required claims.
+   * (this service, alone unless the policy says `among`), `exp`, `nbf`, `iat` (not ahead of now), the
+   * lifetime, the roles claim, and the required claims.
    */
   checkClaims(payload: JWTPayload): AccessTokenPrincipal;
   verifyAccessToken(token: string): Promise<AccessTokenPrincipal>;
@@ -67,7 +68,8 @@ export interface VerifierOptions {
  * Makes the verifier of an app: it trusts only the key that signs its own audience, every version of it,
  * which it either holds (HS modes, and the issuer itself) or fetches from the issuer's JWKS (rs256-jwks).
  * Made from a {@link KeyStore}, it trusts the ring the store holds when each token comes, so a reload
- * changes what it trusts at once.
+ * changes what it trusts at once. What it accepts beyond the signature is the settings' {@link VerifierPolicy}
+ * (`DEFAULT_VERIFIER_POLICY` unless they give one).
  *
  * @example
  * const verifier = createVerifier(ring);
@@ -76,7 +78,7 @@ export interface VerifierOptions {
 export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now() / 1000, onJwksFetch }: VerifierOptions = {}): Verifier {
   const store = isKeyStore(keys) ? keys : createKeyStore(keys);
   const { mode, settings } = store.current();
-  const trustedName = mode.signingKey[settings.app];
+  const trustedName = mode.signingKeyOf(settings.app);
   const held = followRing(store, (ring) => new Map(trustedKeysOf(ring).map((key) => [key.kid, key.verifyingKey])));
   const remote =
     held().size === 0 && mode.publishesJwks
@@ -85,20 +87,23 @@ export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now(
   if (held().size === 0 && !remote) {
     throw new KeysError('ERR_KEYS_MISSING', `holds no "${trustedName}" key to verify with`, settings.keyFile?.setting ?? 'KEYS_DIR');
   }
+  const accepts = checkVerifierPolicy(settings.policy ?? DEFAULT_VERIFIER_POLICY);
   const policy = {
+    ...accepts,
     algorithms: [mode.alg] as [SigningAlgorithm],
     issuer: settings.issuer,
     audience: settings.audienceCheck ? settings.app : undefined,
-    clockTolerance: CLOCK_TOLERANCE,
+    clockTolerance: accepts.clockToleranceSeconds,
   };
   const tolerance = policy.clockTolerance;
+  const tokenTypes = new Set(policy.tokenTypes.map(mediaType));
 
   async function resolveKey(header: JWSHeaderParameters): Promise<KeyObject> {
     if (header.alg !== mode.alg) throw new KeysError('ERR_TOKEN_HEADER', 'algorithm not accepted');
-    // RFC 9068 §4: a resource server rejects a JWT access token whose typ is not at+jwt (RFC 7515
-    // §4.1.9 lets the "application/" prefix be written or left out).
-    if (typeof header.typ !== 'string' || header.typ.toLowerCase().replace(/^application\//, '') !== ACCESS_TOKEN_TYPE) {
-      throw new KeysError('ERR_TOKEN_HEADER', 'typ is not at+jwt');
+    // RFC 9068 §4: a resource server rejects a JWT access token whose typ is not at+jwt (by default; the
+    // policy may accept another type, for tokens of an existing provider).
+    if (typeof header.typ !== 'string' || !tokenTypes.has(mediaType(header.typ))) {
+      throw new KeysError('ERR_TOKEN_HEADER', 'typ not accepted');
     }
     // RFC 7515 §4.1.11: no extension this verifier understands, so any crit header is refused.
     if (header.crit !== undefined) throw new KeysError('ERR_TOKEN_HEADER', 'crit is not supported');
@@ -111,7 +116,7 @@ export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now(
 
   function checkClaims(payload: JWTPayload): AccessTokenPrincipal {
     const { iss, sub, aud, jti, iat, exp, nbf } = payload;
-    const roles = (payload as { roles?: unknown }).roles;
+    const roles = claimAt(payload, policy.rolesClaim);
     const hasAudience = typeof aud === 'string' || (Array.isArray(aud) && aud.length > 0);
     if (
       typeof sub !== 'string' ||
@@ -124,17 +129,21 @@ export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now(
       throw new KeysError('ERR_TOKEN_CLAIMS', 'a required claim is missing');
     }
     if (iss !== policy.issuer) throw new KeysError('ERR_TOKEN_CLAIMS', 'iss is not the issuer');
-    // One audience per token: an array that also names another service would let that service replay it here.
-    if (policy.audience && aud !== policy.audience && !(Array.isArray(aud) && aud.length === 1 && aud[0] === policy.audience)) {
-      throw new KeysError('ERR_TOKEN_CLAIMS', 'aud is not this service alone');
+    // One audience per token by default: an array that also names another service would let that service
+    // replay it here. `among` accepts such arrays, as existing providers issue them.
+    if (policy.audience && !namesAudience(aud, policy.audience, policy.audienceRule)) {
+      throw new KeysError(
+        'ERR_TOKEN_CLAIMS',
+        policy.audienceRule === 'alone' ? 'aud is not this service alone' : 'aud does not name this service',
+      );
     }
     const at = now();
     if (exp <= at - tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'expired');
     if (nbf !== undefined && (typeof nbf !== 'number' || nbf > at + tolerance)) throw new KeysError('ERR_TOKEN_CLAIMS', 'not yet valid');
     // A key holder can write any iat. Refusing one ahead of now, with the cap on exp - iat, keeps every
-    // token within the cap from now: exp <= now + tolerance + MAX_TOKEN_LIFETIME.
+    // token within the cap from now: exp <= now + tolerance + maxLifetimeSeconds.
     if (iat > at + tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'iat is in the future');
-    if (exp - iat > MAX_TOKEN_LIFETIME) throw new KeysError('ERR_TOKEN_CLAIMS', 'lifetime too long');
+    if (exp - iat > policy.maxLifetimeSeconds) throw new KeysError('ERR_TOKEN_CLAIMS', 'lifetime too long');
     if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
       throw new KeysError('ERR_TOKEN_CLAIMS', 'roles is not a list of strings');
     }
@@ -174,6 +183,17 @@ export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now(
  * trustedKeysOf(dashboardRing).map((key) => key.kid); // ['dashboard-api.9f2c41ab', 'dashboard-api.1a2b3c4d']
  */
 export function trustedKeysOf(ring: KeyRing): HeldKey[] {
-  const name = ring.mode.signingKey[ring.settings.app];
+  const name = ring.mode.signingKeyOf(ring.settings.app);
   return ring.keys.filter((key) => key.name === name);
+}
+
+/** A `typ` as compared: without case, and without the `application/` prefix RFC 7515 §4.1.9 lets it carry. */
+function mediaType(typ: string): string {
+  return typ.toLowerCase().replace(/^application\//, '');
+}
+
+function namesAudience(aud: unknown, audience: string, rule: VerifierPolicy['audienceRule']): boolean {
+  if (aud === audience) return true;
+  if (!Array.isArray(aud)) return false;
+  return rule === 'alone' ? aud.length === 1 && aud[0] === audience : aud.includes(audience);
 }

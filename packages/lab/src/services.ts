@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import type { AppName } from '@jwt-blast-radius/keys';
+import { INSECURE_ACKNOWLEDGEMENT, type AppName } from '@jwt-blast-radius/keys';
 
 /** The compiled entry point of an app of the workspace. */
 export function appEntryPoint(app: AppName): string {
@@ -20,6 +20,7 @@ export function serviceSettings(options: { mode: string; port: number; issuer: s
     AUTH_MODE: options.mode,
     ISSUER: options.issuer,
     KEYS_DIR: options.keysDir,
-    ...(options.insecure ? { INSECURE_SKIP_AUDIENCE_CHECK: 'true' } : {}),
+    // The workshop's switch takes effect only with its acknowledgement: the lab's own runs set both.
+    ...(options.insecure ? { INSECURE_SKIP_AUDIENCE_CHECK: 'true', [INSECURE_ACKNOWLEDGEMENT]: 'INSECURE_SKIP_AUDIENCE_CHECK' } : {}),
   };
 }

@@ -1,24 +1,12 @@
 import type { ModeDefinition } from './types';
 
-/** One HS256 secret per audience: each API holds its own, the auth service holds all three to sign. */
-export const perAppSecret = {
+/** One HS256 secret per audience: each API holds its own, the issuer holds them all to sign. */
+export const perAppSecret: ModeDefinition = {
   name: 'per-app-secret',
-  summary: 'one HS256 secret per app; the auth service holds them all',
+  summary: 'one HS256 secret per app; the issuer holds them all',
   alg: 'HS256',
-  keys: [
-    { name: 'auth-service', kty: 'oct' },
-    { name: 'dashboard-api', kty: 'oct' },
-    { name: 'mobile-api', kty: 'oct' },
-  ],
-  signingKey: {
-    'auth-service': 'auth-service',
-    'dashboard-api': 'dashboard-api',
-    'mobile-api': 'mobile-api',
-  },
-  holdings: {
-    'auth-service': ['auth-service', 'dashboard-api', 'mobile-api'],
-    'dashboard-api': ['dashboard-api'],
-    'mobile-api': ['mobile-api'],
-  },
+  kty: 'oct',
+  signingKeyOf: (audience) => audience,
+  apisHold: 'its signing key',
   publishesJwks: false,
-} as const satisfies ModeDefinition;
+};

@@ -5,3 +5,4 @@ export { runStrategy, type PassportStrategyLike } from './run-strategy';
 export { KeysModule, type KeysModuleOptions } from './keys.module';
 export { RolesGuard } from './roles.guard';
 export { KEY_STORE, SIGNER, VERIFIER } from './tokens';
+export { WellKnownController, type WellKnownOptions } from './well-known.controller';

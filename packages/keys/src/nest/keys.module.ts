@@ -9,7 +9,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { describeKeysError } from '../errors';
+import { KeysError, describeKeysError } from '../errors';
 import type { KeyRing } from '../ring';
 import { createSigner, type Signer, type SignerOptions } from '../sign';
 import { createKeyStore } from '../store';
@@ -17,7 +17,8 @@ import { createVerifier, type Verifier } from '../verify';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
-import { KEY_STORE, RELOAD_SIGNAL, SIGNER, VERIFIER } from './tokens';
+import { KEY_STORE, RELOAD_SIGNAL, SIGNER, VERIFIER, WELL_KNOWN_OPTIONS } from './tokens';
+import { WellKnownController, type WellKnownOptions } from './well-known.controller';
 
 export interface KeysModuleOptions {
   /** The app's loaded key ring (see `loadKeyRing`): loaded before Nest starts, so a bad key stops the app in one line. */
@@ -27,6 +28,11 @@ export interface KeysModuleOptions {
    * the keys the app holds now, and reports the kids it signs with on `/health` and in each reload's log line.
    */
   readonly signer?: SignerOptions;
+  /**
+   * For the issuer: serve `/.well-known/jwks.json` (where the mode publishes keys; 404 elsewhere) and the RFC 8414
+   * metadata at `/.well-known/oauth-authorization-server`, naming `tokenEndpoint` as the place to get tokens.
+   */
+  readonly wellKnown?: WellKnownOptions;
   /**
    * The signal that makes the app read its keys again, at once, and log the kids it then trusts (see
    * {@link KeysModule.reloadKeys}); `false` for none. SIGHUP unless given.
@@ -46,8 +52,8 @@ const logger = new Logger('auth');
  * @Module({ imports: [KeysModule.forRoot({ ring })] })
  * export class AppModule {}
  *
- * @Module({ imports: [KeysModule.forRoot({ ring, signer: { ttlSeconds: 300 } })] }) // the issuer
- * export class IssuerModule {}
+ * @Module({ imports: [KeysModule.forRoot({ ring, signer: { ttlSeconds: 300 }, wellKnown: { tokenEndpoint: '/auth/login' } })] })
+ * export class IssuerModule {} // the issuer
  */
 @Module({})
 export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -94,7 +100,8 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
     }
   }
 
-  static forRoot({ ring, signer, reloadSignal = 'SIGHUP' }: KeysModuleOptions): DynamicModule {
+  static forRoot({ ring, signer, wellKnown, reloadSignal = 'SIGHUP' }: KeysModuleOptions): DynamicModule {
+    if (wellKnown) checkTokenEndpoint(wellKnown.tokenEndpoint);
     const keys = createKeyStore(ring);
     const verifier = createVerifier(keys, {
       onJwksFetch: ({ trigger, outcome, kids, reason, ms }) => {
@@ -107,7 +114,9 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
     return {
       module: KeysModule,
       global: true,
+      controllers: wellKnown ? [WellKnownController] : [],
       providers: [
+        ...(wellKnown ? [{ provide: WELL_KNOWN_OPTIONS, useValue: wellKnown }] : []),
         { provide: KEY_STORE, useValue: keys },
         { provide: VERIFIER, useValue: verifier },
         ...signers,
@@ -119,4 +128,16 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
       exports: [KEY_STORE, VERIFIER, ...signers.map((provider) => provider.provide)],
     };
   }
+}
+
+function checkTokenEndpoint(endpoint: string): void {
+  const path = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(endpoint);
+  let https = false;
+  try {
+    https = new URL(endpoint).protocol === 'https:';
+  } catch {
+    // not a URL: a path, or nothing valid
+  }
+  if (!path && !https)
+    throw new KeysError('ERR_KEYS_CONFIG', 'must be a path on the issuer (/auth/login) or an https URL', 'wellKnown.tokenEndpoint');
 }

@@ -6,3 +6,5 @@ export const VERIFIER = Symbol('VERIFIER');
 export const SIGNER = Symbol('SIGNER');
 /** Injection token of the signal that reloads the app's keys (see `KeysModuleOptions.reloadSignal`). */
 export const RELOAD_SIGNAL = Symbol('RELOAD_SIGNAL');
+/** Injection token of the issuer's {@link WellKnownOptions} (see `KeysModuleOptions.wellKnown`). */
+export const WELL_KNOWN_OPTIONS = Symbol('WELL_KNOWN_OPTIONS');

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { APP_NAMES, KEY_FILE_NAME, type AppName, type FolderKids, type ModeName } from '@jwt-blast-radius/keys';
+import { APP_NAMES, INSECURE_ACKNOWLEDGEMENT, KEY_FILE_NAME, type AppName, type FolderKids, type ModeName } from '@jwt-blast-radius/keys';
 import { collectKeyFiles, parseEnviron, type FileReader } from '../loot';
 import { isHealthy, parseLogLine } from '@jwt-blast-radius/service-kit/process';
 import { REPO_ROOT } from '../paths';
@@ -242,7 +242,12 @@ export function createComposeDriver(launch: ComposeLauncher): StackDriver {
     name: 'compose',
     async start(mode, options) {
       if (options.rotateKeys) options.progress('the compose driver does not rotate keys: rows that need a retired key are skipped');
-      const env = { AUTH_MODE: mode, INSECURE_SKIP_AUDIENCE_CHECK: String(options.insecure), ...options.settings };
+      const env = {
+        AUTH_MODE: mode,
+        INSECURE_SKIP_AUDIENCE_CHECK: String(options.insecure),
+        [INSECURE_ACKNOWLEDGEMENT]: options.insecure ? 'INSECURE_SKIP_AUDIENCE_CHECK' : '',
+        ...options.settings,
+      };
       return composeStack(await launch(mode, env, options));
     },
   };

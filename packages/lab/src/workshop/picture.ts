@@ -1,4 +1,4 @@
-import { APP_NAMES, ISSUER_APP, getMode, type AppName, type ModeDefinition, type ModeName } from '@jwt-blast-radius/keys';
+import { APP_NAMES, ISSUER_APP, getMode, type AppName, type ModeLayout, type ModeName } from '@jwt-blast-radius/keys';
 
 /** One colour per key of a mode, in the order of the mode's `keys`. */
 const KEY_COLOURS = ['#6d28d9', '#1d4ed8', '#0f766e', '#b45309'] as const;
@@ -27,19 +27,19 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => XML_ENTITIES[char]!);
 }
 
-function kindOf(definition: ModeDefinition, key: string, held: boolean): string {
+function kindOf(definition: ModeLayout<AppName>, key: string, held: boolean): string {
   const kty = definition.keys.find((candidate) => candidate.name === key)?.kty;
   if (kty === 'oct') return `${definition.alg} secret`;
   return held ? 'RSA private key' : 'RSA public key (JWKS)';
 }
 
-function colourOf(definition: ModeDefinition, key: string): string {
+function colourOf(definition: ModeLayout<AppName>, key: string): string {
   const index = definition.keys.findIndex((candidate) => candidate.name === key);
   return KEY_COLOURS[index % KEY_COLOURS.length]!;
 }
 
 /** A key as a chip: filled where the app holds it (it can sign with it), outlined where it can only verify. */
-function chip(definition: ModeDefinition, key: string, x: number, y: number, held: boolean, role: 'held' | 'trusted'): string {
+function chip(definition: ModeLayout<AppName>, key: string, x: number, y: number, held: boolean, role: 'held' | 'trusted'): string {
   const colour = colourOf(definition, key);
   const label = `${key} · ${kindOf(definition, key, held)}`;
   const width = Math.round(label.length * 10.2 + 28);
@@ -52,7 +52,7 @@ function chip(definition: ModeDefinition, key: string, x: number, y: number, hel
   );
 }
 
-function serviceBox(definition: ModeDefinition, app: AppName): string {
+function serviceBox(definition: ModeLayout<AppName>, app: AppName): string {
   const { x, y, height } = BOXES[app];
   const held = definition.holdings[app];
   const trusted = definition.signingKey[app];
@@ -83,7 +83,7 @@ function serviceBox(definition: ModeDefinition, app: AppName): string {
 }
 
 /** The arrows between the issuer and an API: the tokens it issues, and the JWKS the API fetches when it holds no key. */
-function arrows(definition: ModeDefinition, app: AppName): string {
+function arrows(definition: ModeLayout<AppName>, app: AppName): string {
   const from = BOXES[ISSUER_APP].x + BOX_WIDTH;
   const to = BOXES[app].x;
   const middle = BOXES[app].y + BOXES[app].height / 2;
