@@ -6,7 +6,8 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/', '**/node_modules/', '**/coverage/', '.keys/', '.logs/'] },
+  // test/fresh-app is an app outside the workspace, compiled by its own tsconfig inside the package's pack test.
+  { ignores: ['**/dist/', '**/node_modules/', '**/coverage/', '.keys/', '.logs/', 'packages/keys/test/fresh-app/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

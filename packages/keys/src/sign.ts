@@ -33,6 +33,8 @@ export interface Signer {
   signAccessToken(request: AccessTokenRequest): Promise<IssuedToken>;
   /** The kids it signs with now: for each key that signs an audience, the version that signs (see `signingVersions`). */
   signingKids(): readonly string[];
+  /** The audiences it signs for: every service its key file was made for. */
+  audiences(): readonly string[];
 }
 
 export interface SignerOptions {
@@ -78,6 +80,7 @@ export function createSigner(keys: KeyRing | KeyStore, options: SignerOptions): 
       return { token, expiresIn: options.ttlSeconds, jti, kid: key.kid, exp: iat + options.ttlSeconds };
     },
     signingKids: () => signingKeys().kids,
+    audiences: () => [...signingKeys().keyFor.keys()],
   };
 }
 

@@ -73,7 +73,7 @@ export function readTopology(value: unknown, setting: string): Topology | undefi
     throw new KeysError('ERR_KEYS_INVALID', 'the key file\'s "topology" is not {"issuer": <name>, "apps": [<names>]}', setting);
   }
   try {
-    return createTopology(issuer, apps as string[], setting);
+    return createTopology(issuer, apps, setting);
   } catch (error) {
     if (!(error instanceof KeysError)) throw error;
     throw new KeysError('ERR_KEYS_INVALID', `the key file's "topology" ${error.message}`, setting);

@@ -98,7 +98,7 @@ function localReloadTarget(record: StackRecord): ReloadTarget {
   return {
     urls: Object.fromEntries(APP_NAMES.map((app) => [app, record.services[app].url])) as Record<AppName, string>,
     where: (app) => `pid ${record.services[app].pid}`,
-    expectedKids: () => readFolderKids(record.keysDir, record.mode) as Promise<Record<AppName, FolderKids>>,
+    expectedKids: () => readFolderKids(record.keysDir, record.mode),
     async check(app, deadline) {
       const service = record.services[app];
       if (!isProcessRunning(service.pid)) throw new Error(`${app} (pid ${service.pid}) is not running; restart the stack with npm start`);

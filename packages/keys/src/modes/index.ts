@@ -63,7 +63,7 @@ export function layOutMode<App extends string>(
   const signingKey = byApp((audience) => mode.signingKeyOf(audience));
   const holdings = byApp((app) => keysHeldBy(mode, app, topology));
   const keys = [...new Set(Object.values<string>(signingKey))].map((keyName) => ({ name: keyName, kty: mode.kty }));
-  return { ...mode, signingKeyOf: mode.signingKeyOf, apps: topology.apps, issuer: topology.issuer, keys, signingKey, holdings };
+  return { ...mode, apps: topology.apps, issuer: topology.issuer, keys, signingKey, holdings };
 }
 
 const demoLayouts = new Map<string, ModeLayout<AppName>>();

@@ -13,7 +13,7 @@ export interface ModeDefinition {
   /** The type of every key of the mode: `oct` keys are secrets, `RSA` keys are key pairs. */
   readonly kty: 'oct' | 'RSA';
   /** The name of the key that signs, and so verifies, the tokens of an audience (a service's name). */
-  signingKeyOf(audience: string): string;
+  readonly signingKeyOf: (audience: string) => string;
   /** What each API holds: the key that signs its own audience, or nothing (it fetches the issuer's JWKS). */
   readonly apisHold: 'its signing key' | 'nothing';
   /** Whether the issuer publishes public keys at its jwks_uri, for apps that hold no key to fetch. */

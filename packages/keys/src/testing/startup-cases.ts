@@ -21,7 +21,7 @@ export interface StartupFailureCase {
 
 /**
  * The table of key settings every app refuses to start with, built from the mode table: an unknown
- * mode; each mode in which the app holds keys, without KEYS_DIR; a secret under {@link SECRET_BITS}
+ * mode; the workshop's audience switch without its acknowledgement; a verifier policy out of range; each mode in which the app holds keys, without KEYS_DIR; a secret under {@link SECRET_BITS}
  * bits; and, in each mode in which the app only verifies, the issuer's private key set. The key
  * folders of the cases are written under `dir`, which the caller creates and removes.
  *
@@ -32,6 +32,20 @@ export async function buildStartupFailureCases(app: AppName, dir: string): Promi
   const modes = MODE_NAMES.map((name) => getMode(name));
   const cases: StartupFailureCase[] = [
     { name: 'an unknown AUTH_MODE', env: { AUTH_MODE: 'none' }, setting: 'AUTH_MODE', code: 'ERR_KEYS_UNKNOWN_MODE', secrets: [] },
+    {
+      name: 'the audience switch without its acknowledgement',
+      env: { INSECURE_SKIP_AUDIENCE_CHECK: 'true' },
+      setting: 'INSECURE_SKIP_AUDIENCE_CHECK',
+      code: 'ERR_KEYS_CONFIG',
+      secrets: [],
+    },
+    {
+      name: 'an audience rule out of range',
+      env: { AUDIENCE_RULE: 'any' },
+      setting: 'AUDIENCE_RULE',
+      code: 'ERR_KEYS_CONFIG',
+      secrets: [],
+    },
   ];
   for (const mode of modes) {
     if (mode.holdings[app].length > 0) {

@@ -162,7 +162,8 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
     const playbookStart = Date.now();
     // Each phase of the load ends only once every user has been answered by every service in it.
     const phaseStarts = [load.startedAt];
-    await awaitCalls(load, phaseStarts[0]!, 'before the playbook', say);
+    const phaseNames = ['before the playbook'];
+    await awaitCalls(load, phaseStarts[0]!, phaseNames[0]!, say);
     let retiredAt = Infinity;
     for (const step of names.length > 0 ? ROTATION_STEPS : []) {
       if (step === 'retire') retiredAt = Date.now();
@@ -170,7 +171,8 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
       await stack.keys.reload({ timeoutMs: DRILL_TIMING.reloadTimeoutMs });
       say(`${step}: every service reloaded`);
       phaseStarts.push(Date.now());
-      await awaitCalls(load, phaseStarts.at(-1)!, `after ${step}`, say);
+      phaseNames.push(`after ${step}`);
+      await awaitCalls(load, phaseStarts.at(-1)!, phaseNames.at(-1)!, say);
     }
     const playbookEnd = Date.now();
     const duringRounds = await during.stop();
@@ -181,8 +183,9 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
     const harvestedValidFor = await stillValidFor(`${stack.urls[compromised]}${ROUTES[compromised].user}`, harvested, playbookEnd);
     const loadRecord = await load.stop();
     load = undefined;
-    // A token of a retired key answered once the retire began may be refused, however early it was sent.
-    const valid = loadRecord.requests.filter((request) => !(replacedKids.has(request.kid) && request.answeredAt >= retiredAt));
+    // A token of a retired key answered after the retire began may be refused, however early it was sent; one
+    // answered before (in the same millisecond at the latest) was answered before any key file changed.
+    const valid = loadRecord.requests.filter((request) => !(replacedKids.has(request.kid) && request.answeredAt > retiredAt));
     const processesAfter = await stack.processes();
     const restarts = APP_NAMES.filter((app) => processesAfter[app] !== processes[app]).length;
     const acceptedDuring = duringRounds.flat().filter((request) => isForged(request) && request.status === 200).length;
@@ -210,6 +213,8 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
       playbookSeconds: (playbookEnd - playbookStart) / 1000,
       harvestedValidFor,
     };
+    const gaps = phaseGaps(valid, phaseStarts, phaseNames);
+    if (gaps.length > 0) say(`no valid request from ${gaps.join('; ')}`);
     const failures = judgeDrill(result, EXPECTED_RECOVERY[mode][compromised]);
     say(failures.length === 0 ? 'as expected' : `NOT as expected: ${failures.join('; ')}`);
     return { ...result, failures };
@@ -248,18 +253,29 @@ async function awaitCalls(load: UserLoad, since: number, phase: string, say: (li
   if (waiting.length > 0) say(`${phase}: no answered call within ${DRILL_TIMING.callsTimeoutMs / 1000} s for ${waiting.join(', ')}`);
 }
 
-/** The fewest requests one user sent one audience in one phase, a phase running from its start to the next one's. */
-export function fewestInAPhase(requests: readonly LoadRequest[], phaseStarts: readonly number[]): number {
+/** How many requests each user sent each audience in each phase, a phase running from its start to the next one's. */
+function countPerPhase(requests: readonly LoadRequest[], phaseStarts: readonly number[]): { phase: number; pair: string; count: number }[] {
   const counts = new Map<string, number>();
   for (const request of requests) {
     const phase = phaseStarts.findLastIndex((start) => start <= request.time);
     const key = `${phase} ${keyOf({ username: request.user }, request.audience)}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const everyCell = phaseStarts.flatMap((_start, phase) =>
-    DRILL_USERS.flatMap((user) => APP_NAMES.map((audience) => counts.get(`${phase} ${keyOf(user, audience)}`) ?? 0)),
+  return phaseStarts.flatMap((_start, phase) =>
+    DRILL_USERS.flatMap((user) =>
+      APP_NAMES.map((audience) => ({ phase, pair: keyOf(user, audience), count: counts.get(`${phase} ${keyOf(user, audience)}`) ?? 0 })),
+    ),
   );
-  return Math.min(...everyCell);
+}
+
+/** The fewest requests one user sent one audience in one phase, a phase running from its start to the next one's. */
+export function fewestInAPhase(requests: readonly LoadRequest[], phaseStarts: readonly number[]): number {
+  return Math.min(...countPerPhase(requests, phaseStarts).map((cell) => cell.count));
+}
+
+/** The users and audiences with no request in a phase, named with the phase: what a failed drill says. */
+function phaseGaps(requests: readonly LoadRequest[], phaseStarts: readonly number[], names: readonly string[]): string[] {
+  return countPerPhase(requests, phaseStarts).flatMap(({ phase, pair, count }) => (count > 0 ? [] : [`${pair} ${names[phase] ?? phase}`]));
 }
 
 function isForged(request: AttackRequest): boolean {

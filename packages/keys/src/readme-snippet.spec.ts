@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { REPO_ROOT } from './paths';
 
-// The README's NestJS snippet is what architects copy: it is type-checked here as a file of this package,
-// against the built packages and Nest's own types, with the project's strict settings.
-const SNIPPET = /<!-- nest-snippet:start[^>]*-->\n```ts\n([\s\S]*?)```\n<!-- nest-snippet:end -->/;
+// The package README's API snippet is what architects copy: it is type-checked here as a file of this package,
+// against the built package and Nest's own types, with the project's strict settings (package.spec.ts also
+// compiles and runs it in a fresh app, from the packed tarball).
+const SNIPPET = /<!-- api-snippet:start[^>]*-->\n```ts\n([\s\S]*?)```\n<!-- api-snippet:end -->/;
 
 /** The compiler's errors for a source file placed beside this test, one line each. */
 function typeErrors(source: string): string[] {
@@ -33,8 +33,8 @@ function typeErrors(source: string): string[] {
   });
 }
 
-describe("the README's NestJS snippet", () => {
-  const snippet = SNIPPET.exec(readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'))?.[1];
+describe("the package README's API snippet", () => {
+  const snippet = SNIPPET.exec(readFileSync(join(__dirname, '..', 'README.md'), 'utf8'))?.[1];
 
   it('is in the README between its markers', () => {
     expect(snippet).toEqual(expect.stringContaining('KeysModule.forRoot'));
