@@ -31,7 +31,6 @@ export interface Verifier {
     readonly issuer: string;
     /** Undefined only when the workshop's switch turned the audience check off. */
     readonly audience: string | undefined;
-    readonly clockTolerance: number;
   };
   /**
    * Checks a token's protected header (`alg`, `typ`, `crit`, `kid`), decoded by `readProtectedHeader`,
@@ -93,9 +92,8 @@ export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now(
     algorithms: [mode.alg] as [SigningAlgorithm],
     issuer: settings.issuer,
     audience: settings.audienceCheck ? settings.app : undefined,
-    clockTolerance: accepts.clockToleranceSeconds,
   };
-  const tolerance = policy.clockTolerance;
+  const tolerance = policy.clockToleranceSeconds;
   const tokenTypes = new Set(policy.tokenTypes.map(mediaType));
 
   async function resolveKey(header: JWSHeaderParameters): Promise<KeyObject> {

@@ -37,7 +37,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       algorithms: verifier.policy.algorithms,
       issuer: verifier.policy.issuer,
       audience: verifier.policy.audience,
-      jsonWebTokenOptions: { clockTolerance: verifier.policy.clockTolerance },
+      jsonWebTokenOptions: { clockTolerance: verifier.policy.clockToleranceSeconds },
     });
   }
 

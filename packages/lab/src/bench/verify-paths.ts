@@ -93,7 +93,7 @@ async function verifyOnce({ verifier, token }: Subject, path: VerificationPath):
     await verifier.verifyAccessToken(token);
     return;
   }
-  const { algorithms, issuer, audience, clockTolerance } = verifier.policy;
+  const { algorithms, issuer, audience, clockToleranceSeconds: clockTolerance } = verifier.policy;
   jwt.verify(token, await verifier.resolveKey(readProtectedHeader(token)), { algorithms, issuer, audience, clockTolerance });
   verifier.checkClaims(readClaims(token));
 }

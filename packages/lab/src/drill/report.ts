@@ -167,7 +167,7 @@ export function formatDrillMarkdown(records: readonly DrillRecord[], command: st
       'call to every service after every reload, so that no refusal can hide in a step nobody called through). ' +
       'A token signed by a retired key is refused, and its user logs in again: **logins again**; ' +
       '**throttled** counts the answers 429 or 503 to those logins (none: the drill raises the login limits).',
-    '- **restarts**: service processes restarted or gone (must be 0); **playbook**: its three steps and reloads, end to end.',
+    '- **restarts**: service processes restarted or gone (must be 0); **playbook**: its three steps and reloads, without the waits for every user’s next call between them.',
     '- **contained in**: from the start of the playbook until a round of every forged token was refused everywhere.',
     '- **harvested valid for**: from the end of the playbook until the last harvested token that still works expires (its `exp`, ' +
       'checked by one replay): what the attacker keeps when the compromised app held no key to replace.',

@@ -50,7 +50,7 @@ export interface DrillRecord {
   readonly restarts: number;
   /** Seconds from the start of the playbook until a round of every forged token was refused everywhere; 0 when none was ever accepted. */
   readonly secondsToContain: number;
-  /** The playbook's own duration, in seconds. */
+  /** The playbook's own duration, in seconds: its steps and reloads, without the waits for the users' calls between them. */
   readonly playbookSeconds: number;
   /** Seconds from the end of the playbook until the last harvested token that still works expires; 0 when none works. */
   readonly harvestedValidFor: number;
@@ -158,23 +158,28 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
     const tokensBefore = load.tokens();
     const replacedKids = new Set(heldBefore[ISSUER_APP].filter((kid) => names.includes(keyNameOf(kid))));
     say(names.length > 0 ? `playbook: replacing ${names.join(', ')} (${ROTATION_STEPS.join(', ')})` : 'playbook: no key to replace');
-    const during = keepAttacking(arsenal);
-    const playbookStart = Date.now();
-    // Each phase of the load ends only once every user has been answered by every service in it.
+    // Each phase of the load ends only once every user has been answered by every service in it; the playbook's
+    // own time leaves those waits out.
     const phaseStarts = [load.startedAt];
     const phaseNames = ['before the playbook'];
     await awaitCalls(load, phaseStarts[0]!, phaseNames[0]!, say);
+    const during = keepAttacking(arsenal);
+    const playbookStart = Date.now();
+    let playbookEnd = playbookStart;
+    let stepsMs = 0;
     let retiredAt = Infinity;
     for (const step of names.length > 0 ? ROTATION_STEPS : []) {
-      if (step === 'retire') retiredAt = Date.now();
+      const stepStart = Date.now();
+      if (step === 'retire') retiredAt = stepStart;
       for (const name of names) await stack.keys.rotate(step, name);
       await stack.keys.reload({ timeoutMs: DRILL_TIMING.reloadTimeoutMs });
       say(`${step}: every service reloaded`);
-      phaseStarts.push(Date.now());
+      playbookEnd = Date.now();
+      stepsMs += playbookEnd - stepStart;
+      phaseStarts.push(playbookEnd);
       phaseNames.push(`after ${step}`);
-      await awaitCalls(load, phaseStarts.at(-1)!, phaseNames.at(-1)!, say);
+      await awaitCalls(load, playbookEnd, phaseNames.at(-1)!, say);
     }
-    const playbookEnd = Date.now();
     const duringRounds = await during.stop();
     const after = await attackFor(arsenal, DRILL_TIMING.attackAfterMs);
 
@@ -210,7 +215,7 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
       loginsThrottled: loadRecord.loginsThrottled,
       restarts,
       secondsToContain: everAccepted ? Math.max(0, ((containedAt ?? Date.now()) - playbookStart) / 1000) : 0,
-      playbookSeconds: (playbookEnd - playbookStart) / 1000,
+      playbookSeconds: stepsMs / 1000,
       harvestedValidFor,
     };
     const gaps = phaseGaps(valid, phaseStarts, phaseNames);
