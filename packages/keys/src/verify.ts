@@ -112,41 +112,7 @@ export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now(
     return key;
   }
 
-  function checkClaims(payload: JWTPayload): AccessTokenPrincipal {
-    const { iss, sub, aud, jti, iat, exp, nbf } = payload;
-    const roles = claimAt(payload, policy.rolesClaim);
-    const hasAudience = typeof aud === 'string' || (Array.isArray(aud) && aud.length > 0);
-    if (
-      typeof sub !== 'string' ||
-      sub === '' ||
-      typeof jti !== 'string' ||
-      typeof iat !== 'number' ||
-      typeof exp !== 'number' ||
-      !hasAudience
-    ) {
-      throw new KeysError('ERR_TOKEN_CLAIMS', 'a required claim is missing');
-    }
-    if (iss !== policy.issuer) throw new KeysError('ERR_TOKEN_CLAIMS', 'iss is not the issuer');
-    // One audience per token by default: an array that also names another service would let that service
-    // replay it here. `among` accepts such arrays, as existing providers issue them.
-    if (policy.audience && !namesAudience(aud, policy.audience, policy.audienceRule)) {
-      throw new KeysError(
-        'ERR_TOKEN_CLAIMS',
-        policy.audienceRule === 'alone' ? 'aud is not this service alone' : 'aud does not name this service',
-      );
-    }
-    const at = now();
-    if (exp <= at - tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'expired');
-    if (nbf !== undefined && (typeof nbf !== 'number' || nbf > at + tolerance)) throw new KeysError('ERR_TOKEN_CLAIMS', 'not yet valid');
-    // A key holder can write any iat. Refusing one ahead of now, with the cap on exp - iat, keeps every
-    // token within the cap from now: exp <= now + tolerance + maxLifetimeSeconds.
-    if (iat > at + tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'iat is in the future');
-    if (exp - iat > policy.maxLifetimeSeconds) throw new KeysError('ERR_TOKEN_CLAIMS', 'lifetime too long');
-    if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
-      throw new KeysError('ERR_TOKEN_CLAIMS', 'roles is not a list of strings');
-    }
-    return { sub, roles, audience: aud, jti };
-  }
+  const checkClaims = (payload: JWTPayload) => checkAccessClaims(payload, policy, now());
 
   return {
     app: settings.app,
@@ -171,6 +137,43 @@ export function createVerifier(keys: KeyRing | KeyStore, { now = () => Date.now(
       return checkClaims(readClaims(token));
     },
   };
+}
+
+/** The claims check of a verifier (see `Verifier.checkClaims`), at the time `at` in seconds. */
+function checkAccessClaims(payload: JWTPayload, policy: Verifier['policy'], at: number): AccessTokenPrincipal {
+  const { iss, sub, aud, jti, iat, exp, nbf } = payload;
+  const tolerance = policy.clockToleranceSeconds;
+  const roles = claimAt(payload, policy.rolesClaim);
+  const hasAudience = typeof aud === 'string' || (Array.isArray(aud) && aud.length > 0);
+  if (
+    typeof sub !== 'string' ||
+    sub === '' ||
+    typeof jti !== 'string' ||
+    typeof iat !== 'number' ||
+    typeof exp !== 'number' ||
+    !hasAudience
+  ) {
+    throw new KeysError('ERR_TOKEN_CLAIMS', 'a required claim is missing');
+  }
+  if (iss !== policy.issuer) throw new KeysError('ERR_TOKEN_CLAIMS', 'iss is not the issuer');
+  // One audience per token by default: an array that also names another service would let that service
+  // replay it here. `among` accepts such arrays, as existing providers issue them.
+  if (policy.audience && !namesAudience(aud, policy.audience, policy.audienceRule)) {
+    throw new KeysError(
+      'ERR_TOKEN_CLAIMS',
+      policy.audienceRule === 'alone' ? 'aud is not this service alone' : 'aud does not name this service',
+    );
+  }
+  if (exp <= at - tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'expired');
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > at + tolerance)) throw new KeysError('ERR_TOKEN_CLAIMS', 'not yet valid');
+  // A key holder can write any iat. Refusing one ahead of now, with the cap on exp - iat, keeps every
+  // token within the cap from now: exp <= now + tolerance + maxLifetimeSeconds.
+  if (iat > at + tolerance) throw new KeysError('ERR_TOKEN_CLAIMS', 'iat is in the future');
+  if (exp - iat > policy.maxLifetimeSeconds) throw new KeysError('ERR_TOKEN_CLAIMS', 'lifetime too long');
+  if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
+    throw new KeysError('ERR_TOKEN_CLAIMS', 'roles is not a list of strings');
+  }
+  return { sub, roles, audience: aud, jti };
 }
 
 /**

@@ -158,39 +158,20 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
     const tokensBefore = load.tokens();
     const replacedKids = new Set(heldBefore[ISSUER_APP].filter((kid) => names.includes(keyNameOf(kid))));
     say(names.length > 0 ? `playbook: replacing ${names.join(', ')} (${ROTATION_STEPS.join(', ')})` : 'playbook: no key to replace');
-    // Each phase of the load ends only once every user has been answered by every service in it; the playbook's
-    // own time leaves those waits out.
-    const phaseStarts = [load.startedAt];
-    const phaseNames = ['before the playbook'];
-    await awaitCalls(load, phaseStarts[0]!, phaseNames[0]!, say);
+    await awaitCalls(load, load.startedAt, PHASE_BEFORE, say);
     const during = keepAttacking(arsenal);
-    const playbookStart = Date.now();
-    let playbookEnd = playbookStart;
-    let stepsMs = 0;
-    let retiredAt = Infinity;
-    for (const step of names.length > 0 ? ROTATION_STEPS : []) {
-      const stepStart = Date.now();
-      if (step === 'retire') retiredAt = stepStart;
-      for (const name of names) await stack.keys.rotate(step, name);
-      await stack.keys.reload({ timeoutMs: DRILL_TIMING.reloadTimeoutMs });
-      say(`${step}: every service reloaded`);
-      playbookEnd = Date.now();
-      stepsMs += playbookEnd - stepStart;
-      phaseStarts.push(playbookEnd);
-      phaseNames.push(`after ${step}`);
-      await awaitCalls(load, playbookEnd, phaseNames.at(-1)!, say);
-    }
+    const playbook = await runPlaybook(stack, load, names, say);
     const duringRounds = await during.stop();
     const after = await attackFor(arsenal, DRILL_TIMING.attackAfterMs);
 
     const keysChangedAt = changedApps(heldBefore, await stack.keys.held());
     const audiencesLoggedOut = await loggedOutAudiences(stack.urls, tokensBefore);
-    const harvestedValidFor = await stillValidFor(`${stack.urls[compromised]}${ROUTES[compromised].user}`, harvested, playbookEnd);
+    const harvestedValidFor = await stillValidFor(`${stack.urls[compromised]}${ROUTES[compromised].user}`, harvested, playbook.end);
     const loadRecord = await load.stop();
     load = undefined;
     // A token of a retired key answered after the retire began may be refused, however early it was sent; one
     // answered before (in the same millisecond at the latest) was answered before any key file changed.
-    const valid = loadRecord.requests.filter((request) => !(replacedKids.has(request.kid) && request.answeredAt > retiredAt));
+    const valid = loadRecord.requests.filter((request) => !(replacedKids.has(request.kid) && request.answeredAt > playbook.retiredAt));
     const processesAfter = await stack.processes();
     const restarts = APP_NAMES.filter((app) => processesAfter[app] !== processes[app]).length;
     const acceptedDuring = duringRounds.flat().filter((request) => isForged(request) && request.status === 200).length;
@@ -209,16 +190,16 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
       validRequests: valid.length,
       validRefused: valid.filter((request) => request.status !== 200).length,
       validPerSecond: valid.length / loadRecord.seconds,
-      phases: phaseStarts.length,
-      fewestValidInAPhase: fewestInAPhase(valid, phaseStarts),
+      phases: playbook.phaseStarts.length,
+      fewestValidInAPhase: fewestInAPhase(valid, playbook.phaseStarts),
       relogins: loadRecord.relogins,
       loginsThrottled: loadRecord.loginsThrottled,
       restarts,
-      secondsToContain: everAccepted ? Math.max(0, ((containedAt ?? Date.now()) - playbookStart) / 1000) : 0,
-      playbookSeconds: stepsMs / 1000,
+      secondsToContain: everAccepted ? Math.max(0, ((containedAt ?? Date.now()) - playbook.start) / 1000) : 0,
+      playbookSeconds: playbook.stepsMs / 1000,
       harvestedValidFor,
     };
-    const gaps = phaseGaps(valid, phaseStarts, phaseNames);
+    const gaps = phaseGaps(valid, playbook.phaseStarts, playbook.phaseNames);
     if (gaps.length > 0) say(`no valid request from ${gaps.join('; ')}`);
     const failures = judgeDrill(result, EXPECTED_RECOVERY[mode][compromised]);
     say(failures.length === 0 ? 'as expected' : `NOT as expected: ${failures.join('; ')}`);
@@ -227,6 +208,49 @@ async function runDrill(mode: ModeName, compromised: AppName, driver: StackDrive
     if (load) await load.stop().catch(() => undefined);
     await stack?.stop();
   }
+}
+
+const PHASE_BEFORE = 'before the playbook';
+
+/** What a playbook did: when it began and ended, its own time, when the retire began, and the load's phases. */
+interface PlaybookRun {
+  readonly start: number;
+  /** When the last step's reload was done. */
+  readonly end: number;
+  /** Its steps and their reloads, without the waits for the users between them. */
+  readonly stepsMs: number;
+  /** When the retire step began; Infinity when there was none. */
+  readonly retiredAt: number;
+  /** Where each phase of the load begins: the load's start, then each step's reload. */
+  readonly phaseStarts: readonly number[];
+  readonly phaseNames: readonly string[];
+}
+
+/**
+ * Runs the playbook on a running stack: each step on every key to replace, then a reload of every service, then
+ * a wait for every user's next answered call to every service, which begins the load's next phase.
+ */
+async function runPlaybook(
+  stack: RunningStack,
+  load: UserLoad,
+  names: readonly string[],
+  say: (line: string) => void,
+): Promise<PlaybookRun> {
+  const start = Date.now();
+  const run = { start, end: start, stepsMs: 0, retiredAt: Infinity, phaseStarts: [load.startedAt], phaseNames: [PHASE_BEFORE] };
+  for (const step of names.length > 0 ? ROTATION_STEPS : []) {
+    const stepStart = Date.now();
+    if (step === 'retire') run.retiredAt = stepStart;
+    for (const name of names) await stack.keys.rotate(step, name);
+    await stack.keys.reload({ timeoutMs: DRILL_TIMING.reloadTimeoutMs });
+    say(`${step}: every service reloaded`);
+    run.end = Date.now();
+    run.stepsMs += run.end - stepStart;
+    run.phaseStarts.push(run.end);
+    run.phaseNames.push(`after ${step}`);
+    await awaitCalls(load, run.end, `after ${step}`, say);
+  }
+  return run;
 }
 
 /** Why a drill's record is not what it must be: its expected data, and the rules every drill holds to. */
