@@ -41,7 +41,7 @@ export {
   type SigningAlgorithm,
 } from './modes';
 export { DEFAULT_VERIFIER_POLICY, POLICY_SETTINGS, checkVerifierPolicy, claimAt, readVerifierPolicy, type VerifierPolicy } from './policy';
-export { DEMO_TOPOLOGY, apisOf, checkServiceName, createTopology, readTopology, type Topology } from './topology';
+export { DEMO_TOPOLOGY, checkServiceName, createTopology, readTopology, type Topology } from './topology';
 export { ROTATION_STEPS, rotateKeyFolders, rotateKeySet, type RotationStep } from './rotate';
 export { describeRotationState, readRotationState, type RotateOptions, type RotationState } from './rotate';
 export { createKeyRing, loadKeyRing, toKeyObject, type HeldKey, type KeyRing } from './ring';

@@ -79,13 +79,3 @@ export function readTopology(value: unknown, setting: string): Topology | undefi
     throw new KeysError('ERR_KEYS_INVALID', `the key file's "topology" ${error.message}`, setting);
   }
 }
-
-/**
- * The APIs of a topology: every service but the issuer.
- *
- * @example
- * apisOf({ issuer: 'identity', apps: ['identity', 'orders-api'] }); // ['orders-api']
- */
-export function apisOf(topology: Topology): string[] {
-  return topology.apps.filter((app) => app !== topology.issuer);
-}
