@@ -114,7 +114,7 @@ async function rotate(args: string[]): Promise<number> {
   const step = ROTATION_STEPS.find((candidate) => candidate === values.step);
   if (!values.dir || !step) throw new UsageError(`rotate needs --dir and --step <${ROTATION_STEPS.join('|')}>`);
   const dir = resolve(values.dir);
-  const { mode } = await resolveFolderMode(dir, values.mode);
+  const { mode, topology } = await resolveFolderMode(dir, values.mode);
   let rotated;
   try {
     rotated = await rotateKeyFolders(dir, mode, step, { key: values.key });
@@ -123,7 +123,7 @@ async function rotate(args: string[]): Promise<number> {
     process.stderr.write(`${NAME}: ${error.message}\n`);
     return 1;
   }
-  const layout = layOutMode(mode, (await readKeyFolders(dir)).topology);
+  const layout = layOutMode(mode, topology);
   const width = Math.max(14, ...layout.apps.map((app) => app.length + 1));
   process.stdout.write(`${step}: ${values.key === undefined ? 'every key' : `key ${values.key}`} of ${mode} in ${dir}\n`);
   process.stdout.write('apps (the last version of each key signs; every version is trusted)\n');

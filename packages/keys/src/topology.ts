@@ -1,4 +1,4 @@
-import { APP_NAMES, ISSUER_APP } from './apps';
+import { APP_NAMES, ISSUER_APP, type AppName } from './apps';
 import { KeysError } from './errors';
 
 /**
@@ -16,7 +16,10 @@ export interface Topology {
 }
 
 /** The demo's three services: the default of every command of this project. */
-export const DEMO_TOPOLOGY: Topology = Object.freeze({ issuer: ISSUER_APP, apps: APP_NAMES });
+export const DEMO_TOPOLOGY: Topology & { readonly issuer: AppName; readonly apps: readonly AppName[] } = Object.freeze({
+  issuer: ISSUER_APP,
+  apps: APP_NAMES,
+});
 
 // RFC 1123 §2.1 label, as a Kubernetes Service name takes it: lowercase letters, digits and hyphens, starting
 // with a letter, ending with a letter or digit, 63 characters at most.

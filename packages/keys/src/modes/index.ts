@@ -62,7 +62,7 @@ export function layOutMode<App extends string>(
   const byApp = <T>(value: (app: App) => T) => Object.fromEntries(topology.apps.map((app) => [app, value(app)])) as Record<App, T>;
   const signingKey = byApp((audience) => mode.signingKeyOf(audience));
   const holdings = byApp((app) => keysHeldBy(mode, app, topology));
-  const keys = [...new Set(Object.values<string>(signingKey))].map((keyName) => ({ name: keyName, kty: mode.kty }));
+  const keys = holdings[topology.issuer].map((keyName) => ({ name: keyName, kty: mode.kty }));
   return { ...mode, apps: topology.apps, issuer: topology.issuer, keys, signingKey, holdings };
 }
 
@@ -78,7 +78,7 @@ const demoLayouts = new Map<string, ModeLayout<AppName>>();
 export function getMode(name: string, setting = 'AUTH_MODE'): ModeLayout<AppName> {
   let layout = demoLayouts.get(name);
   if (!layout) {
-    layout = layOutMode(name, DEMO_TOPOLOGY as { issuer: AppName; apps: readonly AppName[] }, setting);
+    layout = layOutMode(name, DEMO_TOPOLOGY, setting);
     demoLayouts.set(name, layout);
   }
   return layout;
