@@ -21,10 +21,16 @@ COPY apps/dashboard-api/package.json apps/dashboard-api/
 COPY apps/mobile-api/package.json apps/mobile-api/
 COPY packages/keys/package.json packages/keys/
 COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/attacker/package.json packages/attacker/
+COPY packages/process/package.json packages/process/
 # Not --omit=optional: turbo's binary is an optional dependency.
 RUN npm ci
 
 COPY tsconfig.base.json turbo.json ./
+# The attacker's toolkit and the process helpers are built only for the testing entries of keys and
+# service-kit, which compile with them; neither reaches the final image.
+COPY packages/attacker packages/attacker
+COPY packages/process packages/process
 COPY packages/keys packages/keys
 COPY packages/service-kit packages/service-kit
 COPY apps/auth-service apps/auth-service

@@ -21,8 +21,8 @@ import {
   outcomeOf,
   startAppUnderTest,
   type AppUnderTest,
-  type LogLine,
 } from '@jwt-blast-radius/service-kit/testing';
+import type { LogLine } from '@jwt-blast-radius/service-kit';
 import { AppModule, SERVICE } from '../src/app.module';
 import { DEFAULT_LOGIN_SETTINGS, DEFAULT_USERS_FILE, type LoginSettings } from '../src/config/config';
 

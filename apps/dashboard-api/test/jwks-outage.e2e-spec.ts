@@ -13,8 +13,10 @@ import {
   type AppName,
   type JsonWebKeySet,
 } from '@jwt-blast-radius/keys';
-import { accessTokenClaims, findSigningJwk, signWithJwk, startJwksProcess } from '@jwt-blast-radius/keys/testing';
-import { findFreePorts, parseLogLine, spawnService, type LogLine, type SpawnedService } from '@jwt-blast-radius/service-kit/testing';
+import { accessTokenClaims, signWithJwk } from '@jwt-blast-radius/attacker';
+import { findSigningJwk, startJwksProcess } from '@jwt-blast-radius/keys/testing';
+import { parseLogLine, type LogLine } from '@jwt-blast-radius/service-kit';
+import { findFreePorts, spawnService, type SpawnedService } from '@jwt-blast-radius/service-kit/testing';
 
 // dashboard-api in rs256-jwks, run from its build, with the issuer's JWKS served by a process of its own that
 // the tests kill: the issuer really stops, and the API has to live with it.

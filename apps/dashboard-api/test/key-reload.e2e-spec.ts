@@ -12,7 +12,8 @@ import {
   type AppName,
   type JsonWebKeySet,
 } from '@jwt-blast-radius/keys';
-import { accessTokenClaims, findSigningJwk, secretValuesOf, signWithJwk } from '@jwt-blast-radius/keys/testing';
+import { accessTokenClaims, signWithJwk } from '@jwt-blast-radius/attacker';
+import { findSigningJwk, secretValuesOf } from '@jwt-blast-radius/keys/testing';
 import { spawnWithFreshKeys, type LoggedService } from '@jwt-blast-radius/service-kit/testing';
 
 // dashboard-api in every mode where it holds the key it verifies with, run from its build: its key file

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { KeysError } from './errors';
-import { JWKS_DEFAULTS, type JwksTimings } from './jwks';
+import { JWKS_DEFAULTS, type JwksTimings } from './jwks-timings';
 import { KEY_FILE_NAME } from './keyset';
 import { DEFAULT_MODE, findMode, type ModeName } from './modes';
 import { readVerifierPolicy, type VerifierPolicy } from './policy';

@@ -3,14 +3,13 @@ export { DEFAULT_ISSUER, INSECURE_ACKNOWLEDGEMENT, INSECURE_SWITCHES, JWKS_SETTI
 export { KeysError, describeKeysError, describeStartupError, type KeysErrorCode } from './errors';
 export { findKeyFolderProblem, readFolderKids, readKeyFolders, resolveFolderMode, type FolderKids, type KeyFolders } from './folders';
 export { RSA_BITS, SECRET_BITS, generateKey, generateKeySet } from './generate';
+export { JWKS_DEFAULTS, type JwksTimings } from './jwks-timings';
 export {
   JWKS_CACHE_CONTROL,
-  JWKS_DEFAULTS,
   MAX_JWKS_BYTES,
   createRemoteKeySet,
   publicJwks,
   type JwksFetchEvent,
-  type JwksTimings,
   type RemoteKeySet,
   type RemoteKeySetOptions,
 } from './jwks';
@@ -21,6 +20,7 @@ export {
   isPrivateJwk,
   keyNameOf,
   readKeySetFile,
+  secretValuesOf,
   signingVersions,
   toPublicJwk,
   writeKeyFolders,

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { JWK } from 'jose';
 import { JWKS_SETTINGS, readKeysSettings } from './config';
 import { KeysError } from './errors';
-import { JWKS_DEFAULTS, MAX_JWKS_BYTES, createRemoteKeySet, type JwksFetchEvent, type RemoteKeySetOptions } from './jwks';
+import { MAX_JWKS_BYTES, createRemoteKeySet, type JwksFetchEvent, type RemoteKeySetOptions } from './jwks';
+import { JWKS_DEFAULTS } from './jwks-timings';
 import { startJwksProcess, startSilentListener } from './testing';
 
 const { cacheMaxAgeMs, cooldownMs, staleMs } = JWKS_DEFAULTS;

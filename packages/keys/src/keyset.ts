@@ -191,3 +191,18 @@ async function writePrivateFile(path: string, text: string): Promise<void> {
     await handle.close();
   }
 }
+
+/**
+ * The secret and private values of a key set, for a check that some output (a log, an answer, a page) never quotes them.
+ *
+ * @example
+ * expect(secretValuesOf(set).filter((value) => stderr.includes(value))).toEqual([]);
+ */
+export function secretValuesOf(set: JsonWebKeySet): string[] {
+  return set.keys.flatMap((jwk) =>
+    PRIVATE_MEMBERS.flatMap((member) => {
+      const value = jwk[member];
+      return typeof value === 'string' ? [value] : [];
+    }),
+  );
+}

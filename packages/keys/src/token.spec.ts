@@ -35,6 +35,12 @@ describe('reading the bearer token of an Authorization header', () => {
 describe('decoding the segments of a compact JWS', () => {
   const token = (header: string | Buffer, claims: string | Buffer = '{"sub":"alice"}') => `${b64(header)}.${b64(claims)}.c2ln`;
 
+  it('refuses a token longer than a service reads, whatever way it came, as ERR_TOKEN_TOO_LARGE', () => {
+    const long = token(`{"alg":"HS256","pad":"${'a'.repeat(MAX_AUTHORIZATION_LENGTH)}"}`);
+    expect(() => readProtectedHeader(long)).toThrow(expect.objectContaining({ code: 'ERR_TOKEN_TOO_LARGE' }));
+    expect(() => readProtectedHeader(token('{"alg":"HS256"}'))).not.toThrow();
+  });
+
   it('reads the header and the claims', () => {
     const t = token('{"alg":"HS256","kid":"shared.00000001"}');
     expect({ header: readProtectedHeader(t), claims: readClaims(t) }).toEqual({

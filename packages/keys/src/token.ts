@@ -99,6 +99,9 @@ export function readClaims(token: string): JWTPayload {
 }
 
 function segmentsOf(token: string): [string, string, string] {
+  // The bound of the Authorization header holds for a token handed to the verifier directly, too.
+  if (token.length > MAX_AUTHORIZATION_LENGTH)
+    throw new KeysError('ERR_TOKEN_TOO_LARGE', `longer than ${MAX_AUTHORIZATION_LENGTH} characters`);
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
   if (first <= 0 || second <= first + 1 || token.indexOf('.', second + 1) !== -1) {

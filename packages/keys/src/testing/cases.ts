@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { APP_NAMES, type AppName } from '../apps';
 import { toPublicJwk, type JsonWebKeySet } from '../keyset';
 import { getMode } from '../modes';
-import { accessTokenClaims, signWithJwk, signWithPublicKeyAsSecret, tamperPayload, unsecuredToken } from './forge';
+import { accessTokenClaims, signWithJwk, signWithPublicKeyAsSecret, tamperPayload, unsecuredToken } from '@jwt-blast-radius/attacker';
 import { findSigningJwk } from './keys';
 
 /** One row of the verification table: a token, and whether the audience's verifier must accept it. */

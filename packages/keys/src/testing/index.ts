@@ -13,9 +13,10 @@ export {
   type RawJwsOptions,
   type RawSegment,
   type RawSigningKey,
-} from './forge';
+} from '@jwt-blast-radius/attacker';
 export { startJwksProcess, type JwksProcess, type JwksProcessOptions } from './jwks-process';
 export { startJwksServer, type JwksServer } from './jwks-server';
-export { createTestKeys, findSigningJwk, secretValuesOf, type TestKeys, type TestKeysOptions } from './keys';
+export { createTestKeys, findSigningJwk, type TestKeys, type TestKeysOptions } from './keys';
+export { secretValuesOf } from '../keyset';
 export { startSilentListener, type SilentListener, type SilentListenerOptions } from './silent-listener';
 export { buildStartupFailureCases, type StartupFailureCase } from './startup-cases';

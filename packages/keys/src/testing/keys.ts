@@ -3,7 +3,7 @@ import type { AppName } from '../apps';
 import { DEFAULT_ISSUER, readKeysSettings } from '../config';
 import { generateKeySet } from '../generate';
 import { publicJwks } from '../jwks';
-import { PRIVATE_MEMBERS, keyNameOf, type JsonWebKeySet } from '../keyset';
+import { keyNameOf, type JsonWebKeySet } from '../keyset';
 import { getMode } from '../modes';
 import { createKeyRing, type KeyRing } from '../ring';
 import { startJwksServer, type JwksServer } from './jwks-server';
@@ -66,19 +66,4 @@ export function findSigningJwk(material: Readonly<Record<AppName, JsonWebKeySet>
   const jwk = material['auth-service'].keys.find((key) => keyNameOf(key.kid ?? '') === name);
   if (!jwk) throw new Error(`the issuer's key set holds no "${name}" key`);
   return jwk;
-}
-
-/**
- * The secret and private values of a key set, for a test that checks some output never quotes them.
- *
- * @example
- * expect(secretValuesOf(set).filter((value) => stderr.includes(value))).toEqual([]);
- */
-export function secretValuesOf(set: JsonWebKeySet): string[] {
-  return set.keys.flatMap((jwk) =>
-    PRIVATE_MEMBERS.flatMap((member) => {
-      const value = jwk[member];
-      return typeof value === 'string' ? [value] : [];
-    }),
-  );
 }

@@ -3,9 +3,8 @@ import { base64url } from 'jose';
 import type { AppName } from '../apps';
 import type { KeysErrorCode } from '../errors';
 import { SECRET_BITS, generateKeySet } from '../generate';
-import { writeKeyFolders, type JsonWebKeySet } from '../keyset';
+import { secretValuesOf, writeKeyFolders, type JsonWebKeySet } from '../keyset';
 import { MODE_NAMES, getMode } from '../modes';
-import { secretValuesOf } from './keys';
 
 /** One row of the start-up table: settings an app must refuse to start with. */
 export interface StartupFailureCase {

@@ -3,13 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODE, MAX_AUTHORIZATION_LENGTH, generateKeySet, writeKeyFolders, type AppName } from '@jwt-blast-radius/keys';
+import { accessTokenClaims, signWithJwk } from '@jwt-blast-radius/attacker';
 import {
-  accessTokenClaims,
   buildStartupFailureCases,
   buildVerificationCases,
   findSigningJwk,
   secretValuesOf,
-  signWithJwk,
   type StartupFailureCase,
 } from '@jwt-blast-radius/keys/testing';
 import type { SettingsErrorCode } from '../errors';

@@ -1,4 +1,4 @@
-export * from '../process';
+export * from '@jwt-blast-radius/process';
 export { UNAUTHORIZED_BODY, outcomeOf, type HttpAnswer } from './answers';
 export { describeStartupRefusals, itGuardsItsRoutes, type AppStartupFailureCase, type GuardedRoutes } from './contract';
 export { describeItsLog, type LogContract } from './log-contract';

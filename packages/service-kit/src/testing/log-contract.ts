@@ -13,9 +13,10 @@ import {
   writeKeyFolders,
   type AppName,
 } from '@jwt-blast-radius/keys';
-import { accessTokenClaims, findSigningJwk, secretValuesOf, signWithJwk, startJwksServer } from '@jwt-blast-radius/keys/testing';
+import { accessTokenClaims, signWithJwk } from '@jwt-blast-radius/attacker';
+import { findSigningJwk, secretValuesOf, startJwksServer } from '@jwt-blast-radius/keys/testing';
 import { parseLogLine, type LogLine } from '../log-line';
-import { findFreePorts, spawnService } from '../process';
+import { findFreePorts, spawnService } from '@jwt-blast-radius/process';
 
 export interface LogContract {
   readonly app: AppName;

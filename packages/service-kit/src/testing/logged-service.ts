@@ -9,7 +9,7 @@ import {
   type ModeName,
 } from '@jwt-blast-radius/keys';
 import { parseLogLine, type LogLine } from '../log-line';
-import { findFreePorts, spawnService, type SpawnOptions, type SpawnedService } from '../process';
+import { findFreePorts, spawnService, type SpawnOptions, type SpawnedService } from '@jwt-blast-radius/process';
 
 /** A built app running as a child process, with every line it logs parsed as it comes. */
 export interface LoggedService extends SpawnedService {

@@ -1,4 +1,4 @@
-import { runServiceToExit } from '../process';
+import { runServiceToExit } from '@jwt-blast-radius/process';
 
 /** What a start-up failure showed: the exit status, the stderr lines, how many secrets it quoted. */
 export interface StartupFailure {

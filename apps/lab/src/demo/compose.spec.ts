@@ -1,0 +1,191 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { APP_NAMES, MODE_NAMES, keyNameOf, type AppName, type ModeName } from '@jwt-blast-radius/keys';
+import { secretValuesOf } from '@jwt-blast-radius/keys/testing';
+import { DockerComposeEnvironment, Wait } from 'testcontainers';
+import { EXPECTED_RECOVERY } from '../drill/expected';
+import { runDrills, type DrillRecord } from '../drill/run';
+import { EXPECTED } from './expected';
+import { mismatches, runDemo, type Probe } from './run';
+import {
+  signingKeysIn,
+  REPO_ROOT,
+  composeCommand,
+  composeStack,
+  containerOf,
+  createComposeDriver,
+  type ComposeLauncher,
+} from '@jwt-blast-radius/stack';
+
+jest.setTimeout(1_200_000);
+
+// testcontainers' reaper is an image that would have to be pulled; these tests take their stacks
+// down themselves (the lab stops each one, and afterAll clears one that failed coming up).
+process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+
+// Without a Docker engine these tests skip, saying so in one line; with REQUIRE_DOCKER=1 (as in CI)
+// they fail instead, so that a machine without Docker can never pass them silently.
+const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+const dockerRequired = process.env.REQUIRE_DOCKER === '1';
+if (!dockerAnswers && !dockerRequired) {
+  process.stderr.write('compose tests skipped: no Docker engine answers `docker info` (REQUIRE_DOCKER=1 makes this a failure)\n');
+}
+const describeWithDocker = dockerAnswers || dockerRequired ? describe : describe.skip;
+
+/** The key names each container must hold: the distribution of every mode, written out. */
+const HELD: Readonly<Record<ModeName, Readonly<Record<AppName, readonly string[]>>>> = {
+  'shared-hs256': { 'auth-service': ['shared'], 'dashboard-api': ['shared'], 'mobile-api': ['shared'] },
+  'per-app-secret': {
+    'auth-service': ['auth-service', 'dashboard-api', 'mobile-api'],
+    'dashboard-api': ['dashboard-api'],
+    'mobile-api': ['mobile-api'],
+  },
+  'rs256-jwks': { 'auth-service': ['issuer'], 'dashboard-api': [], 'mobile-api': [] },
+};
+
+const PROJECT = 'jwt-blast-radius-test';
+
+/** Brings the stack up through testcontainers' DockerComposeEnvironment, with Compose v2 or v1. */
+const testcontainersLauncher: ComposeLauncher = async (mode, env) => {
+  const [command] = await composeCommand();
+  let environment = new DockerComposeEnvironment(REPO_ROOT, 'docker-compose.yml')
+    .withProjectName(PROJECT)
+    .withBuild()
+    .withEnvironment({ ...env })
+    .withDefaultWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(180_000);
+  if (command === 'docker-compose') {
+    const executablePath = execFileSync('sh', ['-c', 'command -v docker-compose'], { encoding: 'utf8' }).trim();
+    environment = environment.withClientOptions({ executable: { standalone: true, executablePath } });
+  }
+  const started = await environment.up();
+  return { name: PROJECT, mode, env, down: async () => void (await started.down({ removeVolumes: true, timeout: 10_000 })) };
+};
+
+function leftovers(): string {
+  const label = `label=com.docker.compose.project=${PROJECT}`;
+  return ['ps', 'network', 'volume']
+    .map((kind) =>
+      execFileSync('docker', [...(kind === 'ps' ? ['ps', '-a'] : [kind, 'ls']), '-q', '--filter', label], { encoding: 'utf8' }).trim(),
+    )
+    .filter(Boolean)
+    .join(' ');
+}
+
+describeWithDocker('the compose stack, through testcontainers', () => {
+  beforeAll(() => {
+    if (!dockerAnswers)
+      throw new Error('REQUIRE_DOCKER=1, but no Docker engine answers `docker info`: start one with docker/start-engine.sh');
+    execFileSync('bash', [join(REPO_ROOT, 'docker', 'make-base-image.sh')], { stdio: 'inherit' });
+  });
+
+  // The lab takes each stack down itself; this also clears one that failed while coming up.
+  afterAll(async () => {
+    if (!dockerAnswers) return;
+    const [command, ...prefix] = await composeCommand();
+    execFileSync(command, [...prefix, '-p', PROJECT, 'down', '-v', '--remove-orphans'], { cwd: REPO_ROOT, stdio: 'ignore' });
+  });
+
+  describe.each(MODE_NAMES)('in %s', (mode) => {
+    let probes: Probe[];
+    const held = {} as Record<AppName, string[]>;
+    const mounts = {} as Record<AppName, { destination: string; rw: boolean }[]>;
+    const environments = {} as Record<AppName, string[]>;
+    const secrets: string[] = [];
+
+    beforeAll(async () => {
+      // The lab drives the stack; before it stops it, the same compromise is inspected here.
+      const driver = createComposeDriver(async (...args) => {
+        const project = await testcontainersLauncher(...args);
+        const stack = composeStack(project);
+        for (const app of APP_NAMES) {
+          const stolen = signingKeysIn(await stack.compromise(app));
+          held[app] = stolen.map((jwk) => keyNameOf(jwk.kid ?? ''));
+          secrets.push(...secretValuesOf({ keys: stolen }));
+          const [inspected] = JSON.parse(execFileSync('docker', ['inspect', await containerOf(PROJECT, app)], { encoding: 'utf8' })) as {
+            Mounts: { Destination: string; RW: boolean }[];
+            Config: { Env: string[] };
+          }[];
+          mounts[app] = inspected!.Mounts.map((mount) => ({ destination: mount.Destination, rw: mount.RW }));
+          environments[app] = inspected!.Config.Env;
+        }
+        return project;
+      });
+      probes = await runDemo({ modes: [mode], driver, variant: 'secure' });
+    });
+
+    it('finds every cell of the forge and replay matrices as the expected table says', () => {
+      expect(probes).toHaveLength(15);
+      const outcome = (pick: (probe: Probe) => boolean) =>
+        Object.fromEntries(probes.map((probe) => [`${probe.attack} ${probe.compromised} → ${probe.target}`, pick(probe)]));
+      // Read from the expected table itself, not from what each probe copied of it: a cell the run skipped, or one
+      // the probe was given wrong, shows here.
+      const table = EXPECTED.secure[mode];
+      const fromTable = Object.fromEntries(
+        (['forge', 'replay'] as const).flatMap((attack) =>
+          APP_NAMES.flatMap((compromised) =>
+            Object.entries(table[attack][compromised]).map(([target, accepted]) => [`${attack} ${compromised} → ${target}`, accepted]),
+          ),
+        ),
+      );
+      expect(outcome((probe) => probe.accepted)).toEqual(fromTable);
+      expect(mismatches(probes)).toEqual([]);
+    });
+
+    it('gives each container only its own keys, on a read-only mount of its own, and no key in its environment', () => {
+      expect(held).toEqual(HELD[mode]);
+      for (const app of APP_NAMES) {
+        expect(mounts[app]).toEqual([{ destination: `/keys/${app}`, rw: false }]);
+        expect(environments[app]).toContain(`KEYS_DIR=/keys/${app}`);
+        expect(environments[app].filter((entry) => secrets.some((secret) => entry.includes(secret)))).toEqual([]);
+      }
+    });
+
+    it('leaves no container, network or volume behind', () => {
+      expect(leftovers()).toBe('');
+    });
+  });
+
+  // The recovery drill in containers: each step of the playbook runs in a one-shot keygen container, and the
+  // services reload on SIGHUP without being recreated. One HS mode (key files re-read) and rs256-jwks (the
+  // issuer's key replaced, the APIs refetching its JWKS).
+  describe('the recovery drill', () => {
+    let records: DrillRecord[];
+    const drills = [
+      ['per-app-secret', 'dashboard-api'],
+      ['rs256-jwks', 'auth-service'],
+    ] as const;
+
+    beforeAll(async () => {
+      records = [];
+      for (const [mode, compromised] of drills) {
+        records.push(
+          ...(await runDrills({ modes: [mode], compromised: [compromised], driver: createComposeDriver(testcontainersLauncher) })),
+        );
+      }
+    });
+
+    it('goes as expected: the key volumes changed as expected, every forgery detected and contained, no valid request refused, no container restarted', () => {
+      expect(records.map(({ mode, compromised, failures }) => ({ mode, compromised, failures }))).toEqual(
+        drills.map(([mode, compromised]) => ({ mode, compromised, failures: [] })),
+      );
+      for (const record of records) {
+        expect(record).toMatchObject({
+          ...EXPECTED_RECOVERY[record.mode][record.compromised],
+          forgedAcceptedBefore: expect.any(Number),
+          forgedDetected: record.forgedAcceptedBefore,
+          forgedAcceptedAfter: 0,
+          validRefused: 0,
+          restarts: 0,
+          harvestedValidFor: 0,
+        });
+        expect(record.forgedAcceptedBefore).toBeGreaterThan(0);
+        expect(record.validRequests).toBeGreaterThan(0);
+      }
+    });
+
+    it('leaves no container, network or volume behind', () => {
+      expect(leftovers()).toBe('');
+    });
+  });
+});

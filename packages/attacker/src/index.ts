@@ -1,0 +1,16 @@
+export {
+  accessTokenClaims,
+  encodeSegment,
+  jsonWithDuplicate,
+  signRawJws,
+  signSigningInput,
+  signWithJwk,
+  signWithPublicKeyAsSecret,
+  tamperPayload,
+  unsecuredToken,
+  type ForgedHeader,
+  type RawJwsOptions,
+  type RawSegment,
+  type RawSigningKey,
+} from './forge';
+export { attackerKeyFor, createAttacker, type Attacker, type AttackerKeyName } from './own-keys';
