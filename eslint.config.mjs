@@ -28,7 +28,13 @@ export default tseslint.config(
       // A testing entry serves specs: code that runs for users imports what it needs from a package of its own.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^@jwt-blast-radius/[^/]+/testing$', message: 'testing entries are for specs and other testing entries' }] },
+        {
+          patterns: [
+            { regex: '^@jwt-blast-radius/[^/]+/testing$', message: 'testing entries are for specs and other testing entries' },
+            // Vulnerable-by-design code runs as a process of its own: nothing imports it.
+            { regex: '(^|/)vulnerable/', message: 'vulnerable-by-design code is started as a process, never imported' },
+          ],
+        },
       ],
     },
   },

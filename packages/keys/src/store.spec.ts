@@ -10,7 +10,8 @@ import { loadKeyRing } from './ring';
 import { rotateKeyFolders } from './rotate';
 import { createSigner } from './sign';
 import { createKeyStore } from './store';
-import { accessTokenClaims, findSigningJwk, signWithJwk } from './testing';
+import { accessTokenClaims, signWithJwk } from '@jwt-blast-radius/attacker';
+import { findSigningJwk } from './testing';
 import { createVerifier } from './verify';
 
 const mode = 'per-app-secret';

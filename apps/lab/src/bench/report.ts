@@ -175,7 +175,7 @@ export function formatBenchMarkdown(run: BenchRun, command: string): string {
     '',
     'For each mode, the bench starts the three services exactly as `npm start` does (fresh keys, free loopback ports, ' +
       'each app writing its own log), and beside them the tutorial baseline, a separate NestJS process of the lab ' +
-      '(`apps/lab/src/bench/tutorial-baseline-app.ts`). It logs alice in once, checks that each guarded route answers ' +
+      '(`apps/lab/src/vulnerable/tutorial-baseline-app.ts`). It logs alice in once, checks that each guarded route answers ' +
       'a valid token with the same JSON and refuses a request without one, then loads the routes with ' +
       `${methodSentence(run)}. On 2 cores the load generator takes one, so the routes share what is left alike.`,
     '',

@@ -7,7 +7,7 @@ import type { JWK } from 'jose';
 
 /** The compiled tutorial baseline app, in the lab's dist. */
 export function tutorialBaselineEntryPoint(): string {
-  return join(dirname(require.resolve('@jwt-blast-radius/lab/package.json')), 'dist', 'bench', 'tutorial-baseline-app.js');
+  return join(dirname(require.resolve('@jwt-blast-radius/lab/package.json')), 'dist', 'vulnerable', 'tutorial-baseline-app.js');
 }
 
 export interface TutorialBaselineOptions {
@@ -22,7 +22,7 @@ export interface TutorialBaselineOptions {
 }
 
 /**
- * Starts the tutorial baseline (`tutorial-baseline-app.ts`) as a process of its own, given the key the way
+ * Starts the tutorial baseline (`vulnerable/tutorial-baseline-app.ts`) as a process of its own, given the key the way
  * tutorials give it: the issuer's public key as a PEM string, or the raw secret. Resolves once its
  * `/health` answers.
  *

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_ISSUER,
   ISSUER_APP,
+  MAX_TOKEN_LIFETIME,
   createKeyRing,
   createSigner,
   createVerifier,
@@ -103,7 +104,7 @@ async function prepare(mode: ModeName, servers: Server[]): Promise<Subject> {
   const issuerRing = await createKeyRing(readKeysSettings(settings, ISSUER_APP), material[ISSUER_APP]);
   const jwks = findMode(mode).publishesJwks ? await serveJwks(JSON.stringify(publicJwks(issuerRing)), servers) : undefined;
   const ring = await createKeyRing(readKeysSettings({ ...settings, JWKS_URL: jwks }, 'dashboard-api'), material['dashboard-api']);
-  const { token } = await createSigner(issuerRing, { ttlSeconds: 3600 }).signAccessToken({
+  const { token } = await createSigner(issuerRing, { ttlSeconds: MAX_TOKEN_LIFETIME }).signAccessToken({
     sub: 'alice',
     roles: ['user'],
     audience: 'dashboard-api',

@@ -1,19 +1,4 @@
 export { buildVerificationCases, type VerificationCase, type VerificationCaseContext } from './cases';
-export {
-  accessTokenClaims,
-  encodeSegment,
-  jsonWithDuplicate,
-  signRawJws,
-  signSigningInput,
-  signWithJwk,
-  signWithPublicKeyAsSecret,
-  tamperPayload,
-  unsecuredToken,
-  type ForgedHeader,
-  type RawJwsOptions,
-  type RawSegment,
-  type RawSigningKey,
-} from '@jwt-blast-radius/attacker';
 export { startJwksProcess, type JwksProcess, type JwksProcessOptions } from './jwks-process';
 export { startJwksServer, type JwksServer } from './jwks-server';
 export { createTestKeys, findSigningJwk, type TestKeys, type TestKeysOptions } from './keys';

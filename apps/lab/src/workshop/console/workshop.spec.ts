@@ -13,7 +13,7 @@ import type { WorkshopView } from './view';
 
 // The console as a user runs it: the built command on a free port, driven by a real browser.
 
-const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'workshop.js');
+const CLI = join(__dirname, '..', '..', '..', 'dist', 'cli', 'workshop.js');
 const MODE: ModeName = 'per-app-secret';
 
 interface RawAnswer {
