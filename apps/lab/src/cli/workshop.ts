@@ -16,7 +16,7 @@ const USAGE = `usage: npm run workshop -- [--port <n>] [--mode <${MODE_NAMES.joi
                 (per-app-secret unless given), save the page as a PNG in <file>, and stop
 
 Serves the workshop console and prints its URL; Ctrl-C stops it and its stack. Its browser test and
---screenshot drive Debian's chromium (apt-get install chromium).`;
+--screenshot drive Chromium: CHROME_PATH, or the first of chromium, chromium-browser, google-chrome on PATH.`;
 
 async function main(): Promise<number> {
   const values = readCommandOptions('workshop', USAGE, {

@@ -1,23 +1,54 @@
-import { access } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { APP_NAMES, type AppName, type ModeName } from '@jwt-blast-radius/keys';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's chromium, which playwright-core drives: Playwright's own browser download is never used. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** The names Chromium goes by on PATH, in the order they are looked for: Debian's, Ubuntu's, Google's. */
+export const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome'] as const;
+
+/** What to do when no Chromium is found, in one line. */
+export const NO_CHROMIUM =
+  `no Chromium: set CHROME_PATH to its executable, or put one of ${CHROMIUM_NAMES.join(', ')} on PATH ` +
+  "(Debian: apt-get install chromium); playwright-core drives it, and Playwright's own browser download is never used";
 
 /**
- * Launches Debian's chromium headless; fails with one line saying how to install it when it is missing.
+ * Finds Chromium as the console's test and `--screenshot` use it: `CHROME_PATH` when set (it must be an
+ * executable file), otherwise the first of {@link CHROMIUM_NAMES} found on `PATH`; undefined when there is none.
+ *
+ * @example
+ * findChromium(process.env); // '/usr/bin/chromium' on Debian with the chromium package
+ */
+export function findChromium(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env.CHROME_PATH) {
+    if (!isExecutable(env.CHROME_PATH)) throw new Error(`CHROME_PATH is ${env.CHROME_PATH}, which is not an executable file`);
+    return env.CHROME_PATH;
+  }
+  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
+  for (const name of CHROMIUM_NAMES) {
+    for (const dir of dirs) if (isExecutable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Launches the Chromium {@link findChromium} finds, headless; fails with one line saying what to do when there is none.
  *
  * @example
  * const browser = await launchChromium();
  */
 export async function launchChromium(): Promise<Browser> {
-  try {
-    await access(CHROMIUM_PATH);
-  } catch {
-    throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium with \`apt-get install chromium\``);
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  const executablePath = findChromium(process.env);
+  if (!executablePath) throw new Error(NO_CHROMIUM);
+  return chromium.launch({ executablePath, args: ['--no-sandbox'] });
 }
 
 /**

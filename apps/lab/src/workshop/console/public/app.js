@@ -382,8 +382,9 @@ function drawControls() {
     for (const { name, summary } of view.modes) mode.append(element('option', { value: name, title: summary }, name));
   }
   const insecure = byId('insecure');
-  // While a click is being posted, the controls keep what was clicked; the view catches up when it answers.
-  if (!posting) {
+  // While a click is being posted, and until the view has caught up with the answer (its event can arrive after
+  // the answer does), the controls keep what was clicked: a stale view must not undo the click.
+  if (!posting && view.version >= waitFor) {
     mode.value = view.mode;
     insecure.checked = view.insecure;
   }
