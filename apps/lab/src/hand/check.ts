@@ -154,7 +154,7 @@ function checkNode({ root, nodeVersion }: CheckContext): Finding {
     passed,
     detail: passed
       ? `v${nodeVersion} (the workspace needs ${range})`
-      : `v${nodeVersion}, and the workspace needs ${range}: install a newer Node.js (nvm install 20, say), then npm install again`,
+      : `v${nodeVersion}, and the workspace needs ${range}: install a maintained Node.js (nvm install 24, say), then npm install again`,
   };
 }
 

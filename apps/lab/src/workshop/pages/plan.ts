@@ -94,7 +94,7 @@ export const TROUBLES: readonly Trouble[] = [
   {
     see: '`FAIL  Node.js`, or `npm install` warns of an unsupported engine',
     why: 'Node.js older than the workspace needs',
-    fix: 'Install Node 20.19 or later (`nvm install 20`), then `rm -rf node_modules && npm install`.',
+    fix: 'Install Node 24 (`nvm install 24`; 22 and 26 work too), then `rm -rf node_modules && npm install`.',
   },
   {
     see: '`FAIL  Linux /proc`, or loot says it cannot read the process',
