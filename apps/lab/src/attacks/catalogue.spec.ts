@@ -22,8 +22,8 @@ import { ATTACKS_REPORT, renderAttackDocs } from '../docs/pages';
 import { CATALOGUE } from './catalogue';
 import { attackContext, type ModeSetup } from './context';
 import { credentialsIn, scanLogs, secretsOfRun } from './scan';
-import { expectedOutcome, failuresOf, runCatalogue, type AttackRow, type CatalogueRun } from './run';
-import { ATTACK_GROUPS, type Attack, type AttackRequest } from './types';
+import { expectedOutcome, failuresOf, outcomeFor, runCatalogue, type AttackRow, type CatalogueRun } from './run';
+import { ATTACK_GROUPS, type AttackRequest } from './types';
 
 jest.setTimeout(600_000);
 
@@ -47,11 +47,11 @@ describe('the attack catalogue, as a table', () => {
   });
 
   it('overrides the default expectation only in a mode where it changes some target’s outcome', () => {
-    const byDefault = (attack: Attack, target: AppName) =>
-      typeof attack.expected.default === 'string' ? attack.expected.default : attack.expected.default[target];
     const idle = CATALOGUE.flatMap((attack) =>
       (Object.keys(attack.expected.modes ?? {}) as ModeName[])
-        .filter((mode) => APP_NAMES.every((target) => expectedOutcome(attack, mode, target) === byDefault(attack, target)))
+        .filter((mode) =>
+          APP_NAMES.every((target) => expectedOutcome(attack, mode, target) === outcomeFor(attack.expected.default, target)),
+        )
         .map((mode) => `${attack.id} in ${mode}`),
     );
     expect(idle).toEqual([]);

@@ -7,7 +7,7 @@ import { CATALOGUE } from './catalogue';
 import { attackContext, attackerJwks, setUpMode } from './context';
 import { sendAttack, type Answer } from './http';
 import { credentialsIn, scanLogs, secretsOfRun, type Leak } from './scan';
-import type { Attack, AttackGroup, Outcome } from './types';
+import type { Attack, AttackGroup, ModeExpectation, Outcome } from './types';
 
 /** What one target did with one attack. */
 export type Cell =
@@ -63,7 +63,16 @@ export interface CatalogueOptions {
  * expectedOutcome(attack, 'rs256-jwks', 'mobile-api'); // 'refused'
  */
 export function expectedOutcome(attack: Attack, mode: ModeName, target: AppName): Outcome {
-  const expectation = attack.expected.modes?.[mode] ?? attack.expected.default;
+  return outcomeFor(attack.expected.modes?.[mode] ?? attack.expected.default, target);
+}
+
+/**
+ * The outcome one expectation (a default or a mode's override) gives a target.
+ *
+ * @example
+ * outcomeFor(attack.expected.default, 'mobile-api'); // 'refused'
+ */
+export function outcomeFor(expectation: ModeExpectation, target: AppName): Outcome {
   return typeof expectation === 'string' ? expectation : expectation[target];
 }
 

@@ -25,8 +25,9 @@ async function main(): Promise<number> {
     min: 1,
     max: 600,
   });
-  const record = await readStackRecord(stackFileOf(process.env));
-  if (!record) throw new Error(`no stack is running (no ${relative(process.cwd(), stackFileOf(process.env))}); start one with npm start`);
+  const stackFile = stackFileOf(process.env);
+  const record = await readStackRecord(stackFile);
+  if (!record) throw new Error(`no stack is running (no ${relative(process.cwd(), stackFile)}); start one with npm start`);
   const reloaded = await reloadStack(record, { timeoutMs: timeoutSeconds * 1000 });
   process.stdout.write(formatReload(record, reloaded));
   return 0;

@@ -103,8 +103,9 @@ describeWithDocker('the compose stack, through testcontainers', () => {
     const built = 'jwt-blast-radius/default-base-check:local';
     try {
       execFileSync('docker', ['build', '-q', '-t', built, REPO_ROOT], { stdio: ['ignore', 'ignore', 'inherit'] });
-      expect(versionIn(built)).toBe(versionIn(official));
-      expect(versionIn(built)).toMatch(/^24\./);
+      const version = versionIn(built);
+      expect(version).toBe(versionIn(official));
+      expect(version).toMatch(/^24\./);
     } finally {
       spawnSync('docker', ['rmi', built], { stdio: 'ignore' });
       if (!present) spawnSync('docker', ['rmi', official], { stdio: 'ignore' });
