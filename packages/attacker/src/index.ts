@@ -13,4 +13,4 @@ export {
   type RawSegment,
   type RawSigningKey,
 } from './forge';
-export { attackerKeyFor, createAttacker, type Attacker, type AttackerKeyName } from './own-keys';
+export { attackerKeyFor, createAttacker, type Attacker, type AttackerKeyName, type AttackerOptions } from './own-keys';

@@ -39,15 +39,20 @@ export function attackerKeyFor(attacker: Attacker, alg: string): JWK {
   throw new Error(`the attacker holds no key for ${alg}`);
 }
 
+export interface AttackerOptions {
+  /** The address its server listens on and its URLs name: loopback unless given (a container's own address, say). */
+  readonly host?: string;
+}
+
 /**
- * Makes the attacker's keys and certificate, and starts its server on a free loopback port.
+ * Makes the attacker's keys and certificate, and starts its server on a free port of `host` (loopback).
  * Closed by `await using`, or by `close()`.
  *
  * @example
  * await using attacker = await createAttacker();
  * header.jku = attacker.jwksUrl; // ...later: expect(attacker.fetches()).toBe(0)
  */
-export async function createAttacker(): Promise<Attacker> {
+export async function createAttacker({ host = '127.0.0.1' }: AttackerOptions = {}): Promise<Attacker> {
   const rsa = await generateKeyPair('RS256', { extractable: true });
   const privateJwk = async (pair: { privateKey: CryptoKey }, kid: string, alg: string) => ({
     ...(await exportJWK(pair.privateKey)),
@@ -73,8 +78,8 @@ export async function createAttacker(): Promise<Attacker> {
     if (request.url?.startsWith('/cert.pem')) response.writeHead(200, { 'content-type': 'application/pem-certificate-chain' }).end(pem);
     else response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return {
     keys,

@@ -1,3 +1,4 @@
+import { readFile, readdir } from 'node:fs/promises';
 import { DEFAULT_ISSUER, isPrivateJwk, type AppName, type JsonWebKeySet } from '@jwt-blast-radius/keys';
 import type { JWK } from 'jose';
 
@@ -15,6 +16,9 @@ export interface FileReader {
   list(dir: string): Promise<string[]>;
   read(path: string): Promise<string>;
 }
+
+/** This machine's (or this container's) own file system. */
+export const hostFiles: FileReader = { list: (dir) => readdir(dir), read: (path) => readFile(path, 'utf8') };
 
 /**
  * Follows the app's own settings to its key files: `KEYS_FILE`, or every file in `KEYS_DIR`.

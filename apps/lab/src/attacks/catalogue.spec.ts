@@ -281,7 +281,7 @@ describe('the catalogue runner against services that behave otherwise', () => {
         return {
           ...stack,
           logs: async () => {
-            const logs = await stack.logs();
+            const logs = await stack.logs!();
             quoted = JSON.parse((await stack.compromise('auth-service')).files[0]!.text).keys[0];
             return { ...logs, 'mobile-api': [...logs['mobile-api'], JSON.stringify(quoted)] };
           },

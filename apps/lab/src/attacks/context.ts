@@ -28,7 +28,7 @@ export async function setUpMode(stack: RunningStack, mode: ModeName, say: (line:
   const authUrl = stack.urls['auth-service'];
   say('logging alice in for each audience, one at a time');
   const issued = {} as Record<AppName, string>;
-  for (const app of APP_NAMES) issued[app] = await harvestToken(authUrl, app);
+  for (const app of APP_NAMES) issued[app] = await harvestToken(authUrl, app, say);
   const published = await fetchPublishedJwks(authUrl);
   const loot = {} as Record<AppName, Loot>;
   for (const app of APP_NAMES) loot[app] = await stack.compromise(app);

@@ -39,6 +39,7 @@ function checkSentence(check: ModeCheck): string {
   const dead = APP_NAMES.filter((app) => !check.alive[app]);
   const alive = dead.length === 0 ? 'every service still answers /health' : `${dead.join(', ')} no longer answer /health`;
   const fetches = `the attacker's server was fetched ${check.attackerFetches} time${check.attackerFetches === 1 ? '' : 's'}`;
+  if (!check.logsRead) return `${alive}; ${fetches}; the services' output was not read from here (docker compose logs shows it)`;
   const leaks =
     check.leaks.length === 0
       ? 'no service’s output quotes key material, a token or a demo password'
@@ -113,7 +114,7 @@ export function formatCatalogueTerminal(run: CatalogueRun): string {
     out.push(`\n${mode}: ${MODES[mode].summary}\n`, ...textTable(header, body).map((line) => `  ${line}`));
     const check = run.checks.find((candidate) => candidate.mode === mode);
     out.push(`\n  ${countSentence(rows)}.`);
-    if (check) out.push(`  After the run: ${checkSentence(check)}; ${check.logLines} log lines scanned.`);
+    if (check) out.push(`  After the run: ${checkSentence(check)}${check.logsRead ? `; ${check.logLines} log lines scanned` : ''}.`);
   }
   return `${out.join('\n')}\n`;
 }

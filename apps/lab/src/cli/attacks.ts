@@ -11,12 +11,13 @@ const USAGE = `usage: npm run attacks -- [--mode <${MODE_NAMES.join('|')}>] [--d
                           [--json <file>] [--markdown <file>]
 
 Sends every attack of the catalogue (${CATALOGUE.length} kinds) to every service in each mode, over real HTTP to
-the real stack, and prints one table per mode. Exit status: 0 when every row matches the catalogue and every
+the real stack, and prints one table per mode. In the lab's container (docker compose run --rm lab attacks) the
+driver is compose-network: the stack already up, in the mode its keys were made for. Exit status: 0 when every row matches the catalogue and every
 check after the run passes (services alive, the attacker's server never fetched, nothing secret in the logs),
 1 when any does not (or the run itself fails), 2 for a usage error.`;
 
 async function main(): Promise<number> {
-  const options = readStackRunOptions('attacks', USAGE);
+  const options = await readStackRunOptions('attacks', USAGE);
   if (!options) return 0;
   const { modes, driver } = options;
 

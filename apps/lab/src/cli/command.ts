@@ -104,28 +104,33 @@ export interface StackRunOptions {
 }
 
 /**
- * Reads the options such a command takes: `--mode` (repeatable; every mode unless given), `--driver`,
- * `--json <file>`, `--markdown <file>`, `--help`, and `--insecure <variant>` where `insecure` is true. A
- * wrong option is a usage error (exit 2); `--help` prints the usage and answers undefined.
+ * The driver a command uses unless `--driver` names one: `LAB_DRIVER` where it is set (the lab's image sets
+ * `compose-network`), else `local`.
+ */
+export const DEFAULT_DRIVER = process.env.LAB_DRIVER || 'local';
+
+/**
+ * Reads the options such a command takes: `--mode` (repeatable; unless given, every mode the driver can run:
+ * all of them, or the running stack's one), `--driver`, `--json <file>`, `--markdown <file>`, `--help`, and
+ * `--insecure <variant>` where `insecure` is true. A wrong option is a usage error (exit 2); `--help` prints the
+ * usage and answers undefined.
  *
  * @example
- * const options = readStackRunOptions('demo', USAGE, { insecure: true });
+ * const options = await readStackRunOptions('demo', USAGE, { insecure: true });
  */
-export function readStackRunOptions(name: string, usage: string, { insecure = false } = {}): StackRunOptions | undefined {
+export async function readStackRunOptions(name: string, usage: string, { insecure = false } = {}): Promise<StackRunOptions | undefined> {
   const values = readCommandOptions(name, usage, {
     mode: { type: 'string', multiple: true },
-    driver: { type: 'string', default: 'local' },
+    driver: { type: 'string', default: DEFAULT_DRIVER },
     json: { type: 'string' },
     markdown: { type: 'string' },
     ...(insecure ? { insecure: { type: 'string' as const } } : {}),
   });
   if (!values) return undefined;
-  const modes = values.mode ?? MODE_NAMES;
-  const unknown = modes.find((mode) => !(MODE_NAMES as readonly string[]).includes(mode));
-  if (unknown !== undefined) usageError(name, `unknown mode "${unknown}"`, usage);
   const driver = readDriver(name, usage, values.driver);
+  const modes = values.mode === undefined ? ((await driver.modes?.()) ?? MODE_NAMES) : readModes(name, usage, values.mode);
   const variant = (values as { insecure?: string }).insecure;
-  return { modes: modes as ModeName[], driver, json: values.json, markdown: values.markdown, insecure: variant };
+  return { modes, driver, json: values.json, markdown: values.markdown, insecure: variant };
 }
 
 /**

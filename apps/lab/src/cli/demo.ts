@@ -15,7 +15,7 @@ and prints the blast-radius matrices. Exit status: 0 when every cell matches the
 1 when any does not (or the run itself fails), 2 for a usage error.`;
 
 async function main(): Promise<number> {
-  const options = readStackRunOptions('demo', USAGE, { insecure: true });
+  const options = await readStackRunOptions('demo', USAGE, { insecure: true });
   if (!options) return 0;
   const { modes, driver } = options;
   let variant: Variant = 'secure';

@@ -6,7 +6,7 @@ import { formatDrillMarkdown, formatDrillTerminal } from '../drill/report';
 import { runDrills } from '../drill/run';
 import { DOCS_REPORTS } from '../docs/pages';
 import { DRIVERS, REPO_ROOT } from '@jwt-blast-radius/stack';
-import { readCommandOptions, readDriver, readModes, runCommand, usageError } from './command';
+import { DEFAULT_DRIVER, readCommandOptions, readDriver, readModes, runCommand, usageError } from './command';
 
 const USAGE = `usage: npm run drill -- [--mode <${MODE_NAMES.join('|')}>] [--compromised <${APP_NAMES.join('|')}>]
                         [--driver <${Object.keys(DRIVERS).join('|')}>] [--json <file>] [--markdown <file>]
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   const values = readCommandOptions('drill', USAGE, {
     mode: { type: 'string', multiple: true },
     compromised: { type: 'string', multiple: true },
-    driver: { type: 'string', default: 'local' },
+    driver: { type: 'string', default: DEFAULT_DRIVER },
     json: { type: 'string' },
     markdown: { type: 'string' },
   });

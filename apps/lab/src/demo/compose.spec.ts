@@ -66,6 +66,48 @@ const testcontainersLauncher: ComposeLauncher = async (mode, env) => {
   return { name: PROJECT, mode, env, down: async () => void (await started.down({ removeVolumes: true, timeout: 10_000 })) };
 };
 
+/** `docker compose` or `docker-compose`, as found before the tests. */
+let compose: [string, ...string[]];
+
+/** What one run of the lab's container printed, and its exit status. */
+interface LabRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `docker-compose run --rm -T lab <args>` in the test's project, as a user runs it beside the stack. */
+function runLab(args: readonly string[], env: Readonly<Record<string, string>>): LabRun {
+  const [command, ...prefix] = compose;
+  const run = spawnSync(command, [...prefix, '-p', PROJECT, 'run', '--rm', '-T', 'lab', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** A matrix the demo prints (`Forge` or `Replay`) read back: compromised → target → accepted; `—` cells left out. */
+function matrixIn(stdout: string, title: 'Forge' | 'Replay'): Record<string, Record<string, boolean>> {
+  const lines = stdout.split('\n');
+  const start = lines.findIndex((line) => line.trim().startsWith(`${title}:`));
+  const [header, , ...rows] = lines.slice(start + 1);
+  const targets = header!
+    .split('│')
+    .slice(1)
+    .map((cell) => cell.trim());
+  const matrix: Record<string, Record<string, boolean>> = {};
+  for (const row of rows) {
+    const [compromised, ...cells] = row.split('│').map((cell) => cell.trim());
+    if (!(APP_NAMES as readonly string[]).includes(compromised!)) break;
+    matrix[compromised!] = Object.fromEntries(
+      cells.flatMap((cell, i) => (cell === '—' ? [] : [[targets[i]!, cell.startsWith('ACCEPTED')]])),
+    );
+  }
+  return matrix;
+}
+
 function leftovers(): string {
   const label = `label=com.docker.compose.project=${PROJECT}`;
   return ['ps', 'network', 'volume']
@@ -77,11 +119,15 @@ function leftovers(): string {
 }
 
 describeWithDocker('the compose stack, through testcontainers', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!dockerAnswers)
       throw new Error('REQUIRE_DOCKER=1, but no Docker engine answers `docker info`: start one with docker/start-engine.sh');
     execFileSync('bash', [join(REPO_ROOT, 'docker', 'make-base-image.sh')], { stdio: 'inherit' });
-  });
+    // The lab's image, built as `docker-compose run` would the first time (and again here, so that it is current).
+    compose = await composeCommand();
+    const [command, ...prefix] = compose;
+    execFileSync(command, [...prefix, '-p', PROJECT, 'build', 'lab'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }, 900_000);
 
   // The lab takes each stack down itself; this also clears one that failed while coming up.
   afterAll(async () => {
@@ -102,10 +148,26 @@ describeWithDocker('the compose stack, through testcontainers', () => {
     if (!present) execFileSync('docker', ['tag', base, official]);
     const built = 'jwt-blast-radius/default-base-check:local';
     try {
-      execFileSync('docker', ['build', '-q', '-t', built, REPO_ROOT], { stdio: ['ignore', 'ignore', 'inherit'] });
+      execFileSync('docker', ['build', '-q', '--target', 'app', '-t', built, REPO_ROOT], { stdio: ['ignore', 'ignore', 'inherit'] });
       const version = versionIn(built);
       expect(version).toBe(versionIn(official));
       expect(version).toMatch(/^24\./);
+      // The lab is a target of its own: the services' image carries neither its code nor its dependencies.
+      const labIn = execFileSync(
+        'docker',
+        [
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          built,
+          'node',
+          '-p',
+          "['apps/lab', 'node_modules/autocannon', 'node_modules/playwright-core'].filter(require('fs').existsSync)",
+        ],
+        { encoding: 'utf8' },
+      ).trim();
+      expect(labIn).toBe('[]');
     } finally {
       spawnSync('docker', ['rmi', built], { stdio: 'ignore' });
       if (!present) spawnSync('docker', ['rmi', official], { stdio: 'ignore' });
@@ -114,15 +176,18 @@ describeWithDocker('the compose stack, through testcontainers', () => {
 
   describe.each(MODE_NAMES)('in %s', (mode) => {
     let probes: Probe[];
+    const labRuns = {} as Record<'demo' | 'attacks', LabRun>;
     const held = {} as Record<AppName, string[]>;
     const mounts = {} as Record<AppName, { destination: string; rw: boolean }[]>;
     const environments = {} as Record<AppName, string[]>;
     const secrets: string[] = [];
 
     beforeAll(async () => {
-      // The lab drives the stack; before it stops it, the same compromise is inspected here.
-      const driver = createComposeDriver(async (...args) => {
-        const project = await testcontainersLauncher(...args);
+      // The lab drives the stack; before it stops it, the same compromise is inspected here, and the lab's own
+      // container runs its demo and its catalogue against it. Every run logs alice in for each audience: the limit
+      // per user is raised so that no run waits out another's minute.
+      const driver = createComposeDriver(async (launchMode, env, options) => {
+        const project = await testcontainersLauncher(launchMode, { ...env, LOGIN_ATTEMPTS_PER_USER: '50' }, options);
         const stack = composeStack(project);
         for (const app of APP_NAMES) {
           const stolen = signingKeysIn(await stack.compromise(app));
@@ -135,6 +200,10 @@ describeWithDocker('the compose stack, through testcontainers', () => {
           mounts[app] = inspected!.Mounts.map((mount) => ({ destination: mount.Destination, rw: mount.RW }));
           environments[app] = inspected!.Config.Env;
         }
+        // A shell's AUTH_MODE naming another mode changes nothing: the lab reads the mode from the key volumes.
+        const other = MODE_NAMES.find((candidate) => candidate !== mode)!;
+        labRuns.demo = runLab(['demo'], { AUTH_MODE: other });
+        labRuns.attacks = runLab(['attacks'], { AUTH_MODE: other });
         return project;
       });
       probes = await runDemo({ modes: [mode], driver, variant: 'secure' });
@@ -165,6 +234,31 @@ describeWithDocker('the compose stack, through testcontainers', () => {
         expect(environments[app]).toContain(`KEYS_DIR=/keys/${app}`);
         expect(environments[app].filter((entry) => secrets.some((secret) => entry.includes(secret)))).toEqual([]);
       }
+    });
+
+    it('prints the same matrices from the lab’s own container (docker-compose run --rm lab), in the mode of the keys', () => {
+      const { status, stdout, stderr } = labRuns.demo;
+      expect({ status, verdict: stdout.trim().split('\n').at(-1) }).toEqual({
+        status: 0,
+        verdict: 'All 15 cells match the expected tables.',
+      });
+      expect(matrixIn(stdout, 'Forge')).toEqual(EXPECTED.secure[mode].forge);
+      expect(matrixIn(stdout, 'Replay')).toEqual(EXPECTED.secure[mode].replay);
+      // Each compromise took, from the volumes all mounted in the lab's container, the keys of that app alone.
+      for (const app of APP_NAMES) {
+        const line = stderr.split('\n').find((candidate) => candidate.startsWith(`[${mode}] compromised ${app} `));
+        const kids = line?.replace(/.*signing keys: /, '');
+        expect(kids === 'none' ? [] : kids?.split(', ').map(keyNameOf)).toEqual(HELD[mode][app]);
+      }
+    });
+
+    it('runs the attack catalogue from the lab’s container (docker-compose run --rm lab attacks)', () => {
+      const { status, stdout } = labRuns.attacks;
+      expect({ status, verdict: stdout.trim().split('\n').at(-1) }).toEqual({
+        status: 0,
+        verdict: expect.stringMatching(/^All \d+ rows match the catalogue \(\d+ skipped\), and every check after each mode passed\.$/),
+      });
+      expect(stdout).toContain("the attacker's server was fetched 0 times");
     });
 
     it('leaves no container, network or volume behind', () => {

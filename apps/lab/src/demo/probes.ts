@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppName, JsonWebKeySet } from '@jwt-blast-radius/keys';
 import { fetchWithin } from '@jwt-blast-radius/process';
 import { accessTokenClaims, signWithJwk, signWithPublicKeyAsSecret, unsecuredToken } from '@jwt-blast-radius/attacker';
@@ -66,20 +67,32 @@ export async function tryTokens(url: string, tokens: readonly Forgery[]): Promis
   return first ?? { status: 0, accepted: false, tried };
 }
 
+/** The longest `Retry-After` a login waits out; a longer one fails the login. */
+const MAX_LOGIN_WAIT_SECONDS = 120;
+
 /**
- * Logs the demo user in for one audience: the token that audience's service has seen.
+ * Logs the demo user in for one audience: the token that audience's service has seen. A 429 from the login door
+ * (a stack that already served logins this minute, say) is waited out as its `Retry-After` says, up to two minutes,
+ * saying so through `progress`; any other refusal fails.
  *
  * @example
  * const token = await harvestToken('http://127.0.0.1:3000', 'dashboard-api');
  */
-export async function harvestToken(authUrl: string, audience: AppName): Promise<string> {
-  const response = await fetchWithin(10_000, `${authUrl}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...HARVESTED_USER, audience }),
-  });
-  if (!response.ok) throw new Error(`login for ${audience} answered ${response.status}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+export async function harvestToken(authUrl: string, audience: AppName, progress: (line: string) => void = () => {}): Promise<string> {
+  for (;;) {
+    const response = await fetchWithin(10_000, `${authUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...HARVESTED_USER, audience }),
+    });
+    if (response.ok) return ((await response.json()) as { access_token: string }).access_token;
+    const wait = Number(response.headers.get('retry-after'));
+    if (response.status !== 429 || !(wait >= 0 && wait <= MAX_LOGIN_WAIT_SECONDS)) {
+      throw new Error(`login for ${audience} answered ${response.status}`);
+    }
+    progress(`the login door answered 429 for ${audience}: waiting ${wait} s, as its Retry-After says`);
+    await sleep(Math.max(wait, 1) * 1000);
+  }
 }
 
 /** The issuer's published JWKS, or undefined where the mode publishes none (a 404). */

@@ -42,7 +42,7 @@ export async function runDemo({ modes, driver, variant, progress = () => {} }: D
     const stack = await driver.start(mode, { insecure: variant === 'no-audience-check', progress: say });
     try {
       say('harvesting alice’s token for each audience');
-      const harvest = await harvestStack(stack);
+      const harvest = await harvestStack(stack, say);
       for (const compromised of APP_NAMES) {
         const loot = await stack.compromise(compromised);
         const keys = signingKeysIn(loot).map((jwk) => jwk.kid);
@@ -53,7 +53,7 @@ export async function runDemo({ modes, driver, variant, progress = () => {} }: D
         probes.push(...(await probeCompromise({ mode, variant, stack, harvest, loot })));
       }
     } finally {
-      say('stopping the stack');
+      say(stack.keepsRunning ? 'done; the stack keeps running' : 'stopping the stack');
       await stack.stop();
     }
   }
@@ -75,11 +75,11 @@ export interface Harvest {
  * @example
  * const harvest = await harvestStack(stack);
  */
-export async function harvestStack(stack: RunningStack): Promise<Harvest> {
+export async function harvestStack(stack: RunningStack, progress: (line: string) => void = () => {}): Promise<Harvest> {
   const authUrl = stack.urls['auth-service'];
   // One login at a time, as one client would: the auth service hashes one password per client at once.
   const tokens = {} as Record<AppName, string>;
-  for (const app of APP_NAMES) tokens[app] = await harvestToken(authUrl, app);
+  for (const app of APP_NAMES) tokens[app] = await harvestToken(authUrl, app, progress);
   return { tokens, published: await fetchPublishedJwks(authUrl) };
 }
 

@@ -353,6 +353,7 @@ function containedSince(rounds: readonly (readonly AttackAttempt[])[], after: re
 
 /** Waits until every accepted forged request is in the logs, then runs the detection: the request ids it flagged. */
 async function detectInLogs(stack: RunningStack, accepted: readonly AttackAttempt[]): Promise<Set<string>> {
+  if (!stack.logs) throw new Error("the drill reads the services' output, which this driver cannot");
   const deadline = Date.now() + DRILL_TIMING.logWaitMs;
   for (;;) {
     const { logs } = parseServiceLogs(await stack.logs());

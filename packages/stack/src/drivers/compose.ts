@@ -11,12 +11,13 @@ import type { LiveKeys, RunningStack, StackDriver, StackOptions } from './types'
 
 const run = promisify(execFile);
 
+/** Each service's port in docker-compose.yml, inside the compose network and published on the host's 127.0.0.1 alike. */
+export const COMPOSE_PORTS: Readonly<Record<AppName, number>> = { 'auth-service': 3000, 'dashboard-api': 3001, 'mobile-api': 3002 };
+
 /** Where docker-compose.yml publishes each service on the host. */
-export const COMPOSE_URLS: Readonly<Record<AppName, string>> = {
-  'auth-service': 'http://127.0.0.1:3000',
-  'dashboard-api': 'http://127.0.0.1:3001',
-  'mobile-api': 'http://127.0.0.1:3002',
-};
+export const COMPOSE_URLS = Object.fromEntries(APP_NAMES.map((app) => [app, `http://127.0.0.1:${COMPOSE_PORTS[app]}`])) as Readonly<
+  Record<AppName, string>
+>;
 
 /** A compose project that is up, and how to take it down. */
 export interface ComposeProject {
@@ -144,8 +145,8 @@ export function composeStack(project: ComposeProject): RunningStack {
   };
 }
 
-/** Where docker-compose.yml mounts each app's key volume in its container, its `KEYS_DIR`. */
-const containerKeysDir = (app: AppName) => `/keys/${app}`;
+/** Where docker-compose.yml mounts each app's key volume in its container, its `KEYS_DIR`; the lab's container mounts it there too. */
+export const containerKeysDir = (app: AppName) => `/keys/${app}`;
 
 // Prints only the kids of a key file (never a key), or [] when there is none.
 const PRINT_KIDS = `

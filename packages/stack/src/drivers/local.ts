@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,13 +13,11 @@ import {
   type JsonWebKeySet,
   type ModeName,
 } from '@jwt-blast-radius/keys';
-import { collectKeyFiles, parseEnviron, type FileReader, type Loot } from '../loot';
+import { collectKeyFiles, hostFiles, parseEnviron, type Loot } from '../loot';
 import { startLocalStack, type LocalStack } from '../local-stack';
 import { reloadStack } from '../reload';
 import type { StackRecord } from '../stack-record';
 import type { LiveKeys, RunningStack, StackDriver, StackOptions } from './types';
-
-const hostFiles: FileReader = { list: (dir) => readdir(dir), read: (path) => readFile(path, 'utf8') };
 
 /**
  * The three services as separate local processes on free loopback ports, each given only its own

@@ -32,19 +32,25 @@ export interface RunningStack extends AsyncDisposable {
   readonly urls: Readonly<Record<AppName, string>>;
   /** Takes exactly what the app's process holds: its environment and its key files. */
   compromise(app: AppName): Promise<Loot>;
-  /** Every line each service has logged so far. */
-  logs(): Promise<Readonly<Record<AppName, readonly string[]>>>;
+  /** Every line each service has logged so far; absent where the lab cannot read the services' output. */
+  logs?(): Promise<Readonly<Record<AppName, readonly string[]>>>;
   /** With `rotateKeys`: every app's key set as it was before the rotation, as an old backup holds it. */
   readonly backup?: Readonly<Record<AppName, JsonWebKeySet>>;
   /** The key folders, rotated and reloaded live. */
   readonly keys: LiveKeys;
+  /** True for a stack the lab found running and leaves running: `stop()` lets it be. */
+  readonly keepsRunning?: boolean;
   /** What names each service's running process (a pid, a container and its start time): a restart changes it. */
   processes(): Promise<Record<AppName, string>>;
   stop(): Promise<void>;
 }
 
-/** Starts the three services in a mode: as local processes, or as containers. */
+/** Starts the three services in a mode (as local processes, or as containers), or finds them running. */
 export interface StackDriver {
   readonly name: string;
   start(mode: ModeName, options: StackOptions): Promise<RunningStack>;
+  /** The modes it can run, where not every mode: a stack it finds running is in the one its keys were made for. */
+  modes?(): Promise<ModeName[]>;
+  /** The address the services reach a server of the lab's (the attacker's) at: loopback unless given. */
+  labHost?(): string;
 }

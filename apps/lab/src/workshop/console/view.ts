@@ -224,7 +224,11 @@ export function viewCatalogue(run: CatalogueRun): CatalogueView {
     return [
       dead.length === 0 ? 'every service still answers /health' : `${dead.join(', ')} no longer answer /health`,
       `the attacker's server was fetched ${check.attackerFetches} time${check.attackerFetches === 1 ? '' : 's'}`,
-      leaks.length === 0 ? `no key material, token or password in ${check.logLines} log lines` : leaks.join('; '),
+      !check.logsRead
+        ? "the services' output was not read"
+        : leaks.length === 0
+          ? `no key material, token or password in ${check.logLines} log lines`
+          : leaks.join('; '),
     ].join('; ');
   });
   return {
