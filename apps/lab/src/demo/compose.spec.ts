@@ -11,6 +11,7 @@ import {
   signingKeysIn,
   REPO_ROOT,
   composeCommand,
+  composeSettingsOf,
   composeStack,
   containerOf,
   createComposeDriver,
@@ -230,6 +231,9 @@ describeWithDocker('the compose stack, through testcontainers', () => {
     it('gives each container only its own keys, on a read-only mount of its own, and no key in its environment', () => {
       expect(held).toEqual(HELD[mode]);
       for (const app of APP_NAMES) {
+        // What the lab's container follows when it compromises the app is what compose gave the app.
+        const settings = Object.entries(composeSettingsOf(app, mode, 'http://localhost:3000')).map(([name, value]) => `${name}=${value}`);
+        expect(environments[app]).toEqual(expect.arrayContaining(settings));
         expect(mounts[app]).toEqual([{ destination: `/keys/${app}`, rw: false }]);
         expect(environments[app]).toContain(`KEYS_DIR=/keys/${app}`);
         expect(environments[app].filter((entry) => secrets.some((secret) => entry.includes(secret)))).toEqual([]);
