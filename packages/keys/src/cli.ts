@@ -5,8 +5,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { KeysError } from './errors';
 import { findKeyFolderProblem, readFolderKids, readKeyFolders, resolveFolderMode } from './folders';
 import { generateKeySet } from './generate';
+import { KUBERNETES_NAMESPACE, secretManifests } from './k8s-secrets';
 import { KEY_FILE_NAME, signingVersions, writeKeyFolders } from './keyset';
 import { DEFAULT_MODE, MODE_NAMES, findMode, layOutMode } from './modes';
+import { waitForReplicas } from './replicas';
 import { ROTATION_STEPS, describeRotationState, readRotationState, rotateKeyFolders } from './rotate';
 import { DEMO_TOPOLOGY, createTopology, type Topology } from './topology';
 
@@ -16,6 +18,8 @@ const USAGE = `usage: ${NAME} generate [--mode <${MODE_NAMES.join('|')}>] [--iss
        ${NAME} rotate --dir <dir> --step <${ROTATION_STEPS.join('|')}> [--key <name>] [--mode <mode>]
        ${NAME} kids --dir <dir> [--mode <mode>]
        ${NAME} modes [--dir <dir> | --issuer <name> --apps <name,...>]
+       ${NAME} secrets --dir <dir> [--namespace <name>]
+       ${NAME} wait --dir <dir> --replica <service>=<url> [--replica ...] [--timeout <seconds>]
 
 generate      writes one folder per service under <dir>, holding only that service's keys (mode 0600);
               each key file records the mode and the services, so that the commands below read them
@@ -38,7 +42,14 @@ rotate        one step of a key rotation, the same in every mode; the last versi
 --key         rotates one key of the mode (modes lists them); every key when left out
 kids          prints, as JSON, what each service trusts and signs with once it has reloaded the keys
               in <dir>: what its /health must then report
-modes         prints who holds which key in each mode, for the services of <dir> or those given`;
+modes         prints who holds which key in each mode, for the services of <dir> or those given
+secrets       prints the Kubernetes Secret manifests of <dir>: one per service that holds a key file,
+              <service>-keys, in the namespace given (default ${KUBERNETES_NAMESPACE}); they hold the keys
+              themselves, so pipe them to kubectl apply -f - rather than into a file
+wait          waits until every replica named reports on <url>/health what <dir> gives its service (what
+              kids prints): between two steps of a rotation across replicas that no one signals (pods
+              that follow a mounted Secret); exit status 1 at the timeout (default 300 s), naming each
+              replica still behind`;
 
 /** A usage error: printed with the usage, exit status 2. */
 class UsageError extends Error {}
@@ -165,7 +176,53 @@ async function modes(args: string[]): Promise<number> {
   return 0;
 }
 
-const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { generate, rotate, kids, modes };
+async function secrets(args: string[]): Promise<number> {
+  const values = readOptions(args, { dir: { type: 'string' }, namespace: { type: 'string' } });
+  if (!values.dir) throw new UsageError('secrets needs --dir');
+  const dir = resolve(values.dir);
+  const { mode, topology } = await readKeyFolders(dir);
+  if (mode === undefined)
+    throw new KeysError('ERR_KEYS_MISSING', `holds no key file that records its mode: make one with generate`, '--dir');
+  process.stdout.write(await secretManifests(dir, topology, values.namespace === undefined ? {} : { namespace: values.namespace }));
+  return 0;
+}
+
+async function wait(args: string[]): Promise<number> {
+  const values = readOptions(args, { dir: { type: 'string' }, replica: { type: 'string', multiple: true }, timeout: { type: 'string' } });
+  if (!values.dir || !values.replica) throw new UsageError('wait needs --dir and at least one --replica <service>=<url>');
+  const replicas = values.replica.map((given) => {
+    const at = given.indexOf('=');
+    const url = given.slice(at + 1);
+    if (at < 1 || !/^https?:\/\/[^/]+$/.test(url.replace(/\/$/, '')))
+      throw new UsageError(`--replica ${given}: expected <service>=<http://host:port>`);
+    return { app: given.slice(0, at), url: url.replace(/\/$/, '') };
+  });
+  const timeout = values.timeout === undefined ? 300 : Number(values.timeout);
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400)
+    throw new UsageError('--timeout must be a whole number of seconds from 1 to 86400');
+  const dir = resolve(values.dir);
+  const { mode } = await resolveFolderMode(dir, undefined);
+  const expected = await readFolderKids(dir, mode);
+  let said = '';
+  try {
+    await waitForReplicas(replicas, expected, {
+      timeoutMs: timeout * 1000,
+      onRound: (states) => {
+        const behind = states.filter((state) => state.problem !== undefined);
+        const line = `${states.length - behind.length} of ${states.length} replicas hold what ${dir} gives them${behind.length ? `; waiting for ${behind.map((state) => state.replica.url).join(', ')}` : ''}`;
+        if (line !== said) process.stderr.write(`${line}\n`);
+        said = line;
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`${NAME}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`every replica holds what ${dir} gives its service (${mode})\n`);
+  return 0;
+}
+
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number>>> = { generate, rotate, kids, modes, secrets, wait };
 
 async function main([command = '', ...rest]: string[]): Promise<number> {
   const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;

@@ -23,6 +23,8 @@ export interface KeysSettings {
   readonly policy?: VerifierPolicy;
   /** How the JWKS at `jwksUrl` is cached, refetched and kept through an outage; {@link JWKS_DEFAULTS} when absent. */
   readonly jwks?: JwksTimings;
+  /** Reload whenever the key file changes (`KEYS_WATCH`), as on the reload signal: for a mounted Kubernetes Secret. */
+  readonly watch?: boolean;
 }
 
 export const DEFAULT_ISSUER = 'http://127.0.0.1:3000';
@@ -54,7 +56,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads and checks the key settings of one app from its environment:
- * `AUTH_MODE`, `KEYS_FILE` or `KEYS_DIR`, `ISSUER`, `JWKS_URL`, the {@link JWKS_SETTINGS}, the verifier's policy
+ * `AUTH_MODE`, `KEYS_FILE` or `KEYS_DIR`, `KEYS_WATCH`, `ISSUER`, `JWKS_URL`, the {@link JWKS_SETTINGS}, the verifier's policy
  * (`POLICY_SETTINGS`), and the workshop's {@link INSECURE_SWITCHES} with their {@link INSECURE_ACKNOWLEDGEMENT}.
  * The app's name comes from its code, and must be a service name (`checkServiceName`).
  *
@@ -74,7 +76,15 @@ export function readKeysSettings(env: Env, app: string): KeysSettings {
   const issuer = readUrl(env, 'ISSUER') ?? DEFAULT_ISSUER;
   const jwksUrl = readUrl(env, 'JWKS_URL') ?? `${issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
   const audienceCheck = !readInsecureSwitch(env, 'INSECURE_SKIP_AUDIENCE_CHECK');
-  return { app, mode, keyFile, issuer, jwksUrl, audienceCheck, jwks: readJwksTimings(env), policy: readVerifierPolicy(env) };
+  const watch = readFlag(env, 'KEYS_WATCH');
+  if (watch && keyFile === undefined) {
+    throw new KeysError(
+      'ERR_KEYS_CONFIG',
+      'is on, but there is no key file to watch: set KEYS_DIR or KEYS_FILE, or leave it off',
+      'KEYS_WATCH',
+    );
+  }
+  return { app, mode, keyFile, issuer, jwksUrl, audienceCheck, jwks: readJwksTimings(env), policy: readVerifierPolicy(env), watch };
 }
 
 /** A workshop switch: on only when its acknowledgement lists it too; on alone, a start-up failure saying what is missing. */

@@ -66,4 +66,15 @@ export {
   type CompactJws,
 } from './token';
 export { createKeyStore, followRing, isKeyStore, type KeyStore } from './store';
+export { KUBERNETES_KEYS_DIR, KUBERNETES_NAMESPACE, kubernetesLabels, secretManifests, secretNameOf } from './k8s-secrets';
+export {
+  kidsDiffer,
+  kidsOf,
+  waitForReplicas,
+  type HealthKids,
+  type Replica,
+  type ReplicaState,
+  type WaitForReplicasOptions,
+} from './replicas';
+export { KEY_WATCH_DEBOUNCE_MS, watchKeyFile, type KeyFileWatch, type KeyFileWatchOptions } from './watch';
 export { CLOCK_TOLERANCE, createVerifier, trustedKeysOf, type AccessTokenPrincipal, type Verifier } from './verify';

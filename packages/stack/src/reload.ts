@@ -1,6 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { APP_NAMES, ISSUER_APP, KeysError, describeKeysError, readFolderKids, type AppName, type FolderKids } from '@jwt-blast-radius/keys';
+import {
+  APP_NAMES,
+  ISSUER_APP,
+  KeysError,
+  describeKeysError,
+  kidsDiffer,
+  kidsOf,
+  readFolderKids,
+  type AppName,
+  type FolderKids,
+  type HealthKids,
+} from '@jwt-blast-radius/keys';
 import { fetchWithin } from '@jwt-blast-radius/process';
 import { parseLogLine, type LogLine } from '@jwt-blast-radius/service-kit';
 import { followLines } from './follow-lines';
@@ -19,10 +30,8 @@ export interface ReloadOptions {
 }
 
 /** The part of a service's `/health` answer a reload checks. */
-export interface Health {
+export interface Health extends HealthKids {
   readonly app?: unknown;
-  readonly kids?: unknown;
-  readonly signing?: unknown;
 }
 
 /**
@@ -149,16 +158,9 @@ async function reloadService(target: ReloadTarget, app: AppName, expected: Folde
     throw new Error(`${app} kept the keys it had: ${typeof line.reason === 'string' ? line.reason : 'no reason given'}`);
   }
   const health = await readHealth(app, target.urls[app], deadline);
-  const trusted = kidsOf(health.kids);
-  const signing = health.signing === undefined ? undefined : kidsOf(health.signing);
-  const want = { trusted: [...expected.trusted].sort(), signing: expected.signing.length > 0 ? [...expected.signing].sort() : undefined };
-  if (!sameKids(trusted, want.trusted)) {
-    throw new Error(`${app} trusts ${describeKids(trusted)}; its key files say ${describeKids(want.trusted)}`);
-  }
-  if (!sameKids(signing, want.signing)) {
-    throw new Error(`${app} signs with ${describeKids(signing)}; its key file says ${describeKids(want.signing)}`);
-  }
-  return { app, trusted, signing };
+  const differs = kidsDiffer(app, health, expected);
+  if (differs !== undefined) throw new Error(differs);
+  return { app, trusted: kidsOf(health.kids), signing: health.signing === undefined ? undefined : kidsOf(health.signing) };
 }
 
 /** The first line appended to a log from byte `from` on that `match` accepts; rejects with {@link DeadlinePassed} at the deadline. */
@@ -200,16 +202,4 @@ export async function readHealth(app: AppName, url: string, deadline: number): P
   }
   if (!response.ok) throw new Error(`${app} answered ${response.status} at ${url}/health`);
   return (await response.json()) as Health;
-}
-
-function kidsOf(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((kid): kid is string => typeof kid === 'string') : [];
-}
-
-function sameKids(got: readonly string[] | undefined, want: readonly string[] | undefined): boolean {
-  return JSON.stringify(got && [...got].sort()) === JSON.stringify(want);
-}
-
-function describeKids(kids: readonly string[] | undefined): string {
-  return kids === undefined ? 'nothing' : kids.length === 0 ? 'no kid' : kids.join(', ');
 }

@@ -12,8 +12,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { KeysError, describeKeysError } from '../errors';
 import type { KeyRing } from '../ring';
 import { createSigner, type Signer, type SignerOptions } from '../sign';
-import { createKeyStore } from '../store';
+import { createKeyStore, type KeyStore } from '../store';
 import { createVerifier, type Verifier } from '../verify';
+import { watchKeyFile, type KeyFileWatch } from '../watch';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
@@ -35,7 +36,8 @@ export interface KeysModuleOptions {
   readonly wellKnown?: WellKnownOptions;
   /**
    * The signal that makes the app read its keys again, at once, and log the kids it then trusts (see
-   * {@link KeysModule.reloadKeys}); `false` for none. SIGHUP unless given.
+   * {@link KeysModule.reloadKeys}); `false` for none. SIGHUP unless given. With `KEYS_WATCH` on, a change of the
+   * key file does the same (a Kubernetes Secret updated in its mount, which no one signals).
    */
   readonly reloadSignal?: NodeJS.Signals | false;
 }
@@ -45,8 +47,8 @@ const logger = new Logger('auth');
 /**
  * Gives an app its keys (`KEY_STORE`), its verifier, for the issuer its signer, the passport-jwt strategy
  * and two global guards: every route needs a valid access token for the app's audience unless `@Public()`,
- * and `@Roles()` is enforced. Every fetch of the issuer's JWKS is logged, and the reload signal reloads the
- * keys while the app runs.
+ * and `@Roles()` is enforced. Every fetch of the issuer's JWKS is logged, and the reload signal (and with
+ * `KEYS_WATCH`, a change of the key file) reloads the keys while the app runs.
  *
  * @example
  * @Module({ imports: [KeysModule.forRoot({ ring })] })
@@ -58,8 +60,10 @@ const logger = new Logger('auth');
 @Module({})
 export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly onSignal = () => void this.reloadKeys();
+  private watch: KeyFileWatch | undefined;
 
   constructor(
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
     @Inject(VERIFIER) private readonly verifier: Verifier,
     @Inject(RELOAD_SIGNAL) private readonly reloadSignal: NodeJS.Signals | false,
     @Optional() @Inject(SIGNER) private readonly signer?: Signer,
@@ -71,12 +75,21 @@ export class KeysModule implements OnModuleInit, OnApplicationBootstrap, OnAppli
     }
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.reloadSignal) process.on(this.reloadSignal, this.onSignal);
+    const { watch, keyFile } = this.keys.current().settings;
+    if (watch && keyFile) {
+      this.watch = await watchKeyFile(keyFile.path, {
+        onChange: () => this.reloadKeys(),
+        onError: (error) => logger.warn({ event: 'keys-watch', outcome: 'stopped', reason: error.message }),
+      });
+      logger.log({ event: 'keys-watch', outcome: 'watching', file: keyFile.path });
+    }
   }
 
   onApplicationShutdown(): void {
     if (this.reloadSignal) process.off(this.reloadSignal, this.onSignal);
+    this.watch?.close();
   }
 
   /**

@@ -20,7 +20,7 @@ export interface StartupFailureCase {
 
 /**
  * The table of key settings every app refuses to start with, built from the mode table: an unknown
- * mode; the workshop's audience switch without its acknowledgement; a verifier policy out of range; each mode in which the app holds keys, without KEYS_DIR; a secret under {@link SECRET_BITS}
+ * mode; the workshop's audience switch without its acknowledgement; `KEYS_WATCH` not a flag, or with no key file; a verifier policy out of range; each mode in which the app holds keys, without KEYS_DIR; a secret under {@link SECRET_BITS}
  * bits; and, in each mode in which the app only verifies, the issuer's private key set. The key
  * folders of the cases are written under `dir`, which the caller creates and removes.
  *
@@ -35,6 +35,14 @@ export async function buildStartupFailureCases(app: AppName, dir: string): Promi
       name: 'the audience switch without its acknowledgement',
       env: { INSECURE_SKIP_AUDIENCE_CHECK: 'true' },
       setting: 'INSECURE_SKIP_AUDIENCE_CHECK',
+      code: 'ERR_KEYS_CONFIG',
+      secrets: [],
+    },
+    { name: 'KEYS_WATCH that is not a flag', env: { KEYS_WATCH: 'yes' }, setting: 'KEYS_WATCH', code: 'ERR_KEYS_CONFIG', secrets: [] },
+    {
+      name: 'KEYS_WATCH with no key file to watch',
+      env: { AUTH_MODE: 'rs256-jwks', KEYS_WATCH: 'true' },
+      setting: 'KEYS_WATCH',
       code: 'ERR_KEYS_CONFIG',
       secrets: [],
     },
