@@ -4,7 +4,7 @@ import type { INetworkPolicy, INetworkPolicyPeer, INetworkPolicyPort } from 'kub
 };
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1' with { 'resolution-mode': 'import' };
 import type { IContainer, INamespace, IService, IServiceAccount } from 'kubernetes-models/v1' with { 'resolution-mode': 'import' };
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import {
   DEMO_TOPOLOGY,
   KEY_FILE_NAME,
@@ -96,8 +96,27 @@ export function kubernetesManifests({
   return files;
 }
 
+/** The setting that lets an API fetch the JWKS in plain http inside the cluster; the YAML says why, where it is set. */
+const TLS_ENDS_ELSEWHERE = 'TLS_ENDS_ELSEWHERE';
+const TLS_COMMENT =
+  ' Plain http to the issuer is refused unless this says the traffic is protected otherwise: here only the\n' +
+  " NetworkPolicies' pods reach it. Without a mesh's mutual TLS, serve the JWKS in https (JWKS_URL) and remove this.";
+
 function yaml(objects: readonly object[]): string {
-  return HEADER + objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
+  return (
+    HEADER +
+    objects
+      .map((object) => {
+        const document = new Document(object);
+        visit(document, {
+          Map(_, map) {
+            if (map.get('name') === TLS_ENDS_ELSEWHERE) map.commentBefore = TLS_COMMENT;
+          },
+        });
+        return `---\n${document.toString({ lineWidth: 0 })}`;
+      })
+      .join('')
+  );
 }
 
 function namespaceObject(name: string): INamespace {
@@ -130,7 +149,12 @@ function deployment({ app, topology, image, demo, replicas }: ServiceShape): IDe
     { name: 'HOST', value: '0.0.0.0' },
     { name: 'PORT', value: String(SERVICE_PORT) },
     { name: 'ISSUER', value: issuerUrl },
-    ...(role === 'api' ? [{ name: 'JWKS_URL', value: `${issuerUrl}/.well-known/jwks.json` }] : []),
+    ...(role === 'api'
+      ? [
+          { name: 'JWKS_URL', value: `${issuerUrl}/.well-known/jwks.json` },
+          { name: TLS_ENDS_ELSEWHERE, value: 'true' },
+        ]
+      : []),
   ];
   const probe = { httpGet: { path: '/health', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2 };
   const container: IContainer = {

@@ -25,6 +25,11 @@ export interface KeysSettings {
   readonly jwks?: JwksTimings;
   /** Reload whenever the key file changes (`KEYS_WATCH`), as on the reload signal: for a mounted Kubernetes Secret. */
   readonly watch?: boolean;
+  /**
+   * A plain-http `jwksUrl` on another host is protected by something else: a private network, a mesh's mutual TLS
+   * (`TLS_ENDS_ELSEWHERE`). Without it such a URL stops an app that fetches the JWKS at start-up.
+   */
+  readonly tlsEndsElsewhere?: boolean;
 }
 
 export const DEFAULT_ISSUER = 'http://127.0.0.1:3000';
@@ -56,7 +61,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads and checks the key settings of one app from its environment:
- * `AUTH_MODE`, `KEYS_FILE` or `KEYS_DIR`, `KEYS_WATCH`, `ISSUER`, `JWKS_URL`, the {@link JWKS_SETTINGS}, the verifier's policy
+ * `AUTH_MODE`, `KEYS_FILE` or `KEYS_DIR`, `KEYS_WATCH`, `ISSUER`, `JWKS_URL`, `TLS_ENDS_ELSEWHERE`, the {@link JWKS_SETTINGS}, the verifier's policy
  * (`POLICY_SETTINGS`), and the workshop's {@link INSECURE_SWITCHES} with their {@link INSECURE_ACKNOWLEDGEMENT}.
  * The app's name comes from its code, and must be a service name (`checkServiceName`).
  *
@@ -84,7 +89,19 @@ export function readKeysSettings(env: Env, app: string): KeysSettings {
       'KEYS_WATCH',
     );
   }
-  return { app, mode, keyFile, issuer, jwksUrl, audienceCheck, jwks: readJwksTimings(env), policy: readVerifierPolicy(env), watch };
+  const tlsEndsElsewhere = readFlag(env, 'TLS_ENDS_ELSEWHERE');
+  return {
+    app,
+    mode,
+    keyFile,
+    issuer,
+    jwksUrl,
+    audienceCheck,
+    jwks: readJwksTimings(env),
+    policy: readVerifierPolicy(env),
+    watch,
+    tlsEndsElsewhere,
+  };
 }
 
 /** A workshop switch: on only when its acknowledgement lists it too; on alone, a start-up failure saying what is missing. */
@@ -154,4 +171,24 @@ function readFlag(env: Env, name: string): boolean {
   if (value === undefined || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
   throw new KeysError('ERR_KEYS_CONFIG', 'must be true or false (or 1 or 0)', name);
+}
+
+/**
+ * Refuses a JWKS URL that an app would fetch in plain http from another host, unless `TLS_ENDS_ELSEWHERE` says
+ * the traffic is protected otherwise: whoever can answer for that URL can sign for every app that fetches it.
+ * Loopback (`localhost`, `127.0.0.0/8`, `::1`) is accepted, as is https.
+ *
+ * @example
+ * checkJwksTransport(settings); // throws for http://auth-service:3000/... without TLS_ENDS_ELSEWHERE=true
+ */
+export function checkJwksTransport({ jwksUrl, tlsEndsElsewhere = false }: Pick<KeysSettings, 'jwksUrl' | 'tlsEndsElsewhere'>): void {
+  const url = new URL(jwksUrl);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1';
+  if (url.protocol === 'https:' || loopback || tlsEndsElsewhere) return;
+  throw new KeysError(
+    'ERR_KEYS_CONFIG',
+    `is plain http to ${url.host}: whoever answers there can sign for this service; use https, or set TLS_ENDS_ELSEWHERE=true where a private network or a mesh's mutual TLS protects it`,
+    'JWKS_URL',
+  );
 }

@@ -1,5 +1,13 @@
 export { APP_NAMES, ISSUER_APP, isAppName, type AppName } from './apps';
-export { DEFAULT_ISSUER, INSECURE_ACKNOWLEDGEMENT, INSECURE_SWITCHES, JWKS_SETTINGS, readKeysSettings, type KeysSettings } from './config';
+export {
+  DEFAULT_ISSUER,
+  INSECURE_ACKNOWLEDGEMENT,
+  INSECURE_SWITCHES,
+  JWKS_SETTINGS,
+  checkJwksTransport,
+  readKeysSettings,
+  type KeysSettings,
+} from './config';
 export { KeysError, describeKeysError, describeStartupError, type KeysErrorCode } from './errors';
 export { findKeyFolderProblem, readFolderKids, readKeyFolders, resolveFolderMode, type FolderKids, type KeyFolders } from './folders';
 export { RSA_BITS, SECRET_BITS, generateKey, generateKeySet } from './generate';

@@ -69,6 +69,43 @@ describe('loading an app key ring at start-up', () => {
     expect(await failure(env, app)).toEqual({ code, setting });
   });
 
+  describe('the JWKS URL an API of rs256-jwks fetches', () => {
+    const load = (env: Record<string, string>) => loadKeyRing(readKeysSettings({ AUTH_MODE: 'rs256-jwks', ...env }, 'dashboard-api'));
+
+    it.each([
+      ['https anywhere', { JWKS_URL: 'https://issuer.example/.well-known/jwks.json' }],
+      ['plain http on loopback', { JWKS_URL: 'http://127.0.0.1:3000/.well-known/jwks.json' }],
+      ['plain http to localhost', { ISSUER: 'http://localhost:3000' }],
+      ['plain http to [::1]', { JWKS_URL: 'http://[::1]:3000/.well-known/jwks.json' }],
+      [
+        'plain http to another host where TLS ends elsewhere',
+        { JWKS_URL: 'http://auth-service:3000/.well-known/jwks.json', TLS_ENDS_ELSEWHERE: 'true' },
+      ],
+    ])('accepts %s', async (_name, env) => {
+      await expect(load(env)).resolves.toMatchObject({ keys: [] });
+    });
+
+    it.each([
+      ['JWKS_URL', { JWKS_URL: 'http://auth-service:3000/.well-known/jwks.json' }],
+      ['ISSUER, from which the JWKS URL comes', { ISSUER: 'http://issuer.example' }],
+      ['JWKS_URL, with TLS_ENDS_ELSEWHERE off', { JWKS_URL: 'http://10.0.0.7/jwks', TLS_ENDS_ELSEWHERE: 'false' }],
+    ])('refuses plain http to another host in %s, naming JWKS_URL and never quoting the whole URL', async (_name, env) => {
+      const refused = await load(env).catch((error: unknown) => error as KeysError);
+      expect(refused).toMatchObject({ code: 'ERR_KEYS_CONFIG', setting: 'JWKS_URL' });
+      expect((refused as KeysError).message).toMatch(
+        /^is plain http to [^/]+: whoever answers there can sign for this service; use https, or set TLS_ENDS_ELSEWHERE=true/,
+      );
+    });
+
+    it('does not apply to the issuer, which fetches nothing', async () => {
+      const folder = await folderWith('rs256-jwks', 'auth-service');
+      const ring = await loadKeyRing(
+        readKeysSettings({ AUTH_MODE: 'rs256-jwks', KEYS_DIR: folder, ISSUER: 'http://auth-service:3000' }, 'auth-service'),
+      );
+      expect(ring.keys).toHaveLength(1);
+    });
+  });
+
   it('refuses an HS secret under 256 bits', async () => {
     const weak = { keys: [{ kty: 'oct', k: 'c2hvcnQtc2VjcmV0LTEyOA', kid: 'shared.00000001', alg: 'HS256' }] };
     const folder = await folderWith('shared-hs256', 'mobile-api', weak);

@@ -1,6 +1,6 @@
 import { KeyObject, createSecretKey } from 'node:crypto';
 import { base64url, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { KeysSettings } from './config';
+import { checkJwksTransport, type KeysSettings } from './config';
 import { KeysError } from './errors';
 import { SECRET_BITS, RSA_BITS } from './generate';
 import { isPrivateJwk, keyNameOf, readKeySetFile, toPublicJwk, type JsonWebKeySet } from './keyset';
@@ -59,6 +59,8 @@ export async function loadKeyRing(settings: KeysSettings): Promise<KeyRing> {
 export async function createKeyRing(settings: KeysSettings, set: JsonWebKeySet | undefined): Promise<KeyRing> {
   const mode = findMode(settings.mode);
   const setting = settings.keyFile?.setting ?? 'KEYS_DIR';
+  // An app that holds nothing fetches the issuer's JWKS: the rule for its URL applies.
+  if (set === undefined) checkJwksTransport(settings);
   const topology = set === undefined ? undefined : topologyOf(set, settings, mode, setting);
   const holds = topology === undefined ? [] : keysHeldBy(mode, settings.app, topology);
   const keys: HeldKey[] = [];

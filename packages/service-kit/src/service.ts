@@ -83,6 +83,9 @@ async function start(service: ServiceDescription, prepare: () => Promise<Prepare
   const { module, http, log: settings } = await prepare();
   const log = createServiceLog(service.app, settings);
   const app = await createServiceApp(module, service, log.logger);
+  // Only a listed proxy's X-Forwarded-For names the client (the login door's limits count per client).
+  if (http.trustedProxies)
+    (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', [...http.trustedProxies]);
   stopOnSignals(app, log);
   try {
     await app.listen(http.port, http.host);

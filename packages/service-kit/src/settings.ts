@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { SettingsError } from './errors';
 
 /** An app's environment, as `process.env` gives it. */
@@ -6,18 +7,50 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface HttpSettings {
   readonly host: string;
   readonly port: number;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`): addresses, CIDR ranges, or
+   * `loopback`, `linklocal`, `uniquelocal`. None unless set: the client is then the socket's peer, whatever a
+   * request's headers claim.
+   */
+  readonly trustedProxies?: readonly string[];
 }
 
+/** The names `TRUSTED_PROXIES` takes for ranges of addresses, as express's `trust proxy` reads them. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
 /**
- * Reads `HOST` (default 127.0.0.1: nothing listens beyond the machine unless asked) and `PORT`.
+ * Reads `HOST` (default 127.0.0.1: nothing listens beyond the machine unless asked), `PORT`, and `TRUSTED_PROXIES`
+ * (a comma-separated list; none unless set).
  *
  * @example
  * readHttpSettings(process.env, 3001); // { host: '127.0.0.1', port: 3001 }
+ * readHttpSettings({ TRUSTED_PROXIES: '10.0.0.0/8, loopback' }, 3000).trustedProxies; // ['10.0.0.0/8', 'loopback']
  */
 export function readHttpSettings(env: Env, defaultPort: number): HttpSettings {
   const host = env.HOST?.trim() || '127.0.0.1';
   const port = readIntegerSetting(env, 'PORT', { default: defaultPort, min: 0, max: 65535, what: 'a port number' });
-  return { host, port };
+  const trustedProxies = (env.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const wrong = trustedProxies.find((item) => !isProxyAddress(item));
+  if (wrong !== undefined) {
+    throw new SettingsError(
+      'ERR_SETTINGS_INVALID',
+      `lists "${wrong.slice(0, 64)}", which is not an address, a CIDR range or one of ${PROXY_RANGES.join(', ')}`,
+      'TRUSTED_PROXIES',
+    );
+  }
+  return trustedProxies.length > 0 ? { host, port, trustedProxies } : { host, port };
+}
+
+function isProxyAddress(item: string): boolean {
+  if (PROXY_RANGES.includes(item)) return true;
+  const [address = '', prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 export interface IntegerSettingOptions {

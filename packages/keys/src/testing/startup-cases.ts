@@ -20,7 +20,7 @@ export interface StartupFailureCase {
 
 /**
  * The table of key settings every app refuses to start with, built from the mode table: an unknown
- * mode; the workshop's audience switch without its acknowledgement; `KEYS_WATCH` not a flag, or with no key file; a verifier policy out of range; each mode in which the app holds keys, without KEYS_DIR; a secret under {@link SECRET_BITS}
+ * mode; the workshop's audience switch without its acknowledgement; `KEYS_WATCH` not a flag, or with no key file; a verifier policy out of range; for an app that fetches the JWKS, a plain-http JWKS URL on another host; each mode in which the app holds keys, without KEYS_DIR; a secret under {@link SECRET_BITS}
  * bits; and, in each mode in which the app only verifies, the issuer's private key set. The key
  * folders of the cases are written under `dir`, which the caller creates and removes.
  *
@@ -66,6 +66,13 @@ export async function buildStartupFailureCases(app: AppName, dir: string): Promi
       continue;
     }
     const issuerKeys = (await generateKeySet(mode.name))['auth-service'];
+    cases.push({
+      name: `${mode.name} with its JWKS fetched in plain http from another host`,
+      env: { AUTH_MODE: mode.name, JWKS_URL: 'http://issuer.example:3000/.well-known/jwks.json' },
+      setting: 'JWKS_URL',
+      code: 'ERR_KEYS_CONFIG',
+      secrets: [],
+    });
     cases.push(
       await withKeyFolder(dir, `${mode.name}-issuer-keys`, issuerKeys, {
         name: `${mode.name} with the issuer's private key`,

@@ -37,7 +37,7 @@ export function composeSettingsOf(app: AppName, mode: ModeName, issuer: string):
     AUTH_MODE: mode,
     ISSUER: issuer,
     KEYS_DIR: containerKeysDir(app),
-    ...(app === ISSUER_APP ? {} : { JWKS_URL: `${COMPOSE_NETWORK_URLS[ISSUER_APP]}/.well-known/jwks.json` }),
+    ...(app === ISSUER_APP ? {} : { JWKS_URL: `${COMPOSE_NETWORK_URLS[ISSUER_APP]}/.well-known/jwks.json`, TLS_ENDS_ELSEWHERE: 'true' }),
   };
 }
 

@@ -77,8 +77,8 @@ export function needsOf(engines: string): string[] {
       '`npx turbo run build`. Every `npm run` command checks the build first, which takes a second or two once built.',
     '**Ports 3000, 3001 and 3002 free** on 127.0.0.1, for `npm start`.',
     '**A browser**, any, for the trainer’s console (`npm run workshop` on 127.0.0.1; its own tests drive Chromium).',
-    '**Docker and docker-compose: optional.** No exercise needs them; they run the same stack in containers (the README’s ' +
-      '“In containers”).',
+    '**Docker and docker-compose: optional.** No exercise needs them; they run the same stack in containers ' +
+      '([In containers](../docker.md)).',
   ];
 }
 
@@ -146,7 +146,7 @@ export const TROUBLES: readonly Trouble[] = [
   {
     see: '`skip  Docker (optional)`',
     why: 'No Docker engine, or no compose',
-    fix: 'Nothing: no exercise uses containers. Skip the README’s container sections.',
+    fix: 'Nothing: no exercise uses containers. Skip [In containers](../docker.md).',
   },
   {
     see: '429 Too Many Requests, with `Retry-After`, from `/auth/login`',
