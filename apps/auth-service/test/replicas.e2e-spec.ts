@@ -98,4 +98,21 @@ describe('a rotation across replicas that no one signals', () => {
       expect(replica.child.exitCode).toBeNull();
     }
   });
+
+  it("does not wait for an API that fetches the issuer's JWKS, and says so", async () => {
+    const folder = join(dir, 'rs256');
+    await writeKeyFolders(folder, await generateKeySet('rs256-jwks'));
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [
+      cli,
+      'wait',
+      '--dir',
+      folder,
+      '--replica',
+      'dashboard-api=http://127.0.0.1:9',
+      '--timeout',
+      '5',
+    ]);
+    expect(stderr).toContain("not waiting for http://127.0.0.1:9: dashboard-api fetches the issuer's JWKS");
+    expect(stdout).toBe(`every replica holds what ${folder} gives its service (rs256-jwks)\n`);
+  });
 });

@@ -86,6 +86,8 @@ export function kubernetesManifests({
       {
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
+        // The base's namespace does not reach the resources an overlay adds: each overlay names it again.
+        namespace,
         resources: ['../../base', ...extra],
         patches: topology.apps.map((app) => ({ path: `${app}.yaml` })),
       },
@@ -165,7 +167,11 @@ function deployment({ app, topology, image, demo, replicas }: ServiceShape): IDe
     ports: [{ name: 'http', containerPort: SERVICE_PORT }],
     readinessProbe: { ...probe, failureThreshold: 2 },
     livenessProbe: { ...probe, initialDelaySeconds: 10, failureThreshold: 3 },
-    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    // The issuer hashes passwords with scrypt, 128 MiB each, PASSWORD_HASHES_IN_FLIGHT (2) at once.
+    resources:
+      role === 'issuer'
+        ? { requests: { cpu: '100m', memory: '384Mi' }, limits: { cpu: '1', memory: '512Mi' } }
+        : { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,

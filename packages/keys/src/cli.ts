@@ -49,7 +49,8 @@ secrets       prints the Kubernetes Secret manifests of <dir>: one per service t
 wait          waits until every replica named reports on <url>/health what <dir> gives its service (what
               kids prints): between two steps of a rotation across replicas that no one signals (pods
               that follow a mounted Secret); exit status 1 at the timeout (default 300 s), naming each
-              replica still behind`;
+              replica still behind. Replicas of a service that fetches the issuer's JWKS are not waited
+              for: they fetch a new kid when a token first names it`;
 
 /** A usage error: printed with the usage, exit status 2. */
 class UsageError extends Error {}
@@ -203,9 +204,16 @@ async function wait(args: string[]): Promise<number> {
   const dir = resolve(values.dir);
   const { mode } = await resolveFolderMode(dir, undefined);
   const expected = await readFolderKids(dir, mode);
+  // A service that fetches the issuer's JWKS holds no file: it fetches a kid it does not know when a token names
+  // one, and reports nothing until then. The issuer publishing a version is what makes it safe for them.
+  const fetching = replicas.filter((replica) => expected[replica.app]?.fromJwks);
+  for (const { app, url } of fetching) {
+    process.stderr.write(`not waiting for ${url}: ${app} fetches the issuer's JWKS, and a new kid at the first token that names it\n`);
+  }
+  const holders = replicas.filter((replica) => !fetching.includes(replica));
   let said = '';
   try {
-    await waitForReplicas(replicas, expected, {
+    await waitForReplicas(holders, expected, {
       timeoutMs: timeout * 1000,
       onRound: (states) => {
         const behind = states.filter((state) => state.problem !== undefined);

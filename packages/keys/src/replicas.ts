@@ -63,7 +63,9 @@ export interface WaitForReplicasOptions {
  * Waits until every replica reports on `/health` what the key folder gives its service (`readFolderKids`): for a
  * rotation across replicas that no one signals (pods following a mounted Secret with `KEYS_WATCH`, each on its own
  * schedule), the wait between two steps. A step is safe once this resolves for every replica of every service the
- * step concerns. Rejects at the timeout with one line naming each replica still behind, and why.
+ * step concerns. Give it the replicas of services that hold their keys: one that fetches the issuer's JWKS reports
+ * a kid only once a token has made it fetch. Rejects at the timeout with one line naming each replica still behind,
+ * and why.
  *
  * @example
  * await waitForReplicas(replicas, await readFolderKids('keys-out', 'per-app-secret'), { timeoutMs: 180_000 });

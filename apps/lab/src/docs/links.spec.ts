@@ -88,6 +88,12 @@ function knownCommands() {
 describe('the commands the pages give', () => {
   const known = knownCommands();
 
+  it('build to stderr where the pages pipe what the tool prints (keys secrets | kubectl apply -f -, TOKEN=$(lab forge))', () => {
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const piped = ['keys', 'lab', 'manifests'];
+    expect(piped.filter((name) => !/^turbo run build [^&]*>&2 && node /.test(scripts[name] ?? ''))).toEqual([]);
+  });
+
   it.each(FILES.map((path) => [relative(REPO_ROOT, path), path]))('%s: every npm run, lab and keys command exists', (_, path) => {
     const text = readFileSync(path, 'utf8');
     const unknown: string[] = [];

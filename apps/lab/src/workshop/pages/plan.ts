@@ -71,9 +71,9 @@ export function needsOf(engines: string): string[] {
   return [
     '**Linux**: `npm run lab -- loot` reads a process’s environment from `/proc/<pid>/environ`, as the lab compromises an ' +
       'app. A VM, a container with its own clone, or WSL 2 on Windows will do; macOS has no `/proc`.',
-    `**Node.js ${engines.replace('>=', '')} or later** (package.json: \`"node": "${engines}"\`), with npm.`,
+    `**Node.js ${engines.replace('>=', '')} or later** (package.json: \`"node": "${engines}"\`; Node 24 is what CI runs), with npm.`,
     '**curl**, and **bash or zsh**: the exercises keep tokens in shell variables (`TOKEN=$(...)`).',
-    '**The clone, installed and built before the day**: `git clone`, `npm install` (it needs the npm registry) and ' +
+    '**The clone, installed and built before the day**: `git clone`, `npm ci` (it needs the npm registry) and ' +
       '`npx turbo run build`. Every `npm run` command checks the build first, which takes a second or two once built.',
     '**Ports 3000, 3001 and 3002 free** on 127.0.0.1, for `npm start`.',
     '**A browser**, any, for the trainer’s console (`npm run workshop` on 127.0.0.1; its own tests drive Chromium).',
@@ -92,9 +92,9 @@ export interface Trouble {
 /** What goes wrong in a room, most common first. */
 export const TROUBLES: readonly Trouble[] = [
   {
-    see: '`FAIL  Node.js`, or `npm install` warns of an unsupported engine',
-    why: 'Node.js older than the workspace needs',
-    fix: 'Install Node 24 (`nvm install 24`; 22 and 26 work too), then `rm -rf node_modules && npm install`.',
+    see: '`FAIL  Node.js`, or `npm ci` warns of an unsupported engine',
+    why: 'Node.js older than the workspace needs (on Node 20, npm also warns that `kubernetes-models`, which only the manifests’ tests use, wants 22: harmless)',
+    fix: 'Install Node 24 (`nvm install 24`; 22 and 26 work too), then `rm -rf node_modules && npm ci`.',
   },
   {
     see: '`FAIL  Linux /proc`, or loot says it cannot read the process',
