@@ -14,7 +14,7 @@ export interface KeyFileWatch {
 export interface KeyFileWatchOptions {
   /** Called once a change has settled and the file reads differently from the last time (or no longer reads). */
   readonly onChange: () => void | Promise<void>;
-  /** Called when the folder cannot be watched any more (deleted, say): the app keeps its keys and SIGHUP still works. */
+  /** Called when the folder cannot be watched any more (deleted, say: the app keeps its keys and SIGHUP still works), or `onChange` failed. */
   readonly onError?: (error: Error) => void;
   readonly debounceMs?: number;
 }
@@ -37,12 +37,15 @@ export async function watchKeyFile(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   const settled = () => {
-    running = running.then(async () => {
-      const now = await fingerprint(path);
-      if (now === last) return;
-      last = now;
-      await onChange();
-    });
+    running = running
+      .then(async () => {
+        const now = await fingerprint(path);
+        if (now === last) return;
+        last = now;
+        await onChange();
+      })
+      // A change handler that fails must not stop the watch: the next change is still seen.
+      .catch((error: unknown) => onError?.(error instanceof Error ? error : new Error(String(error))));
   };
   const watcher: FSWatcher = watch(dirname(path), { persistent: false }, () => {
     clearTimeout(timer);
