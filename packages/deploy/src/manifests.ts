@@ -228,8 +228,6 @@ function disruptionBudget(app: string): IPodDisruptionBudget {
   };
 }
 
-const PART_OF = { 'app.kubernetes.io/part-of': 'jwt-blast-radius' };
-
 function policy(name: string, spec: INetworkPolicy['spec']): INetworkPolicy {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, labels: kubernetesLabels() }, spec };
 }
@@ -261,7 +259,7 @@ function sharedPolicies(): INetworkPolicy[] {
       ],
     }),
     policy('clients', {
-      podSelector: { matchLabels: PART_OF },
+      podSelector: { matchLabels: kubernetesLabels() },
       policyTypes: ['Ingress'],
       ingress: [{ from: clients, ports: [{ protocol: 'TCP', port: SERVICE_PORT }] }],
     }),
@@ -269,7 +267,7 @@ function sharedPolicies(): INetworkPolicy[] {
     policy('clients-out', {
       podSelector: { matchLabels: { ...CLIENT_LABEL } },
       policyTypes: ['Egress'],
-      egress: [{ to: [{ podSelector: { matchLabels: PART_OF } }], ports: [{ protocol: 'TCP', port: SERVICE_PORT }] }],
+      egress: [{ to: [{ podSelector: { matchLabels: kubernetesLabels() } }], ports: [{ protocol: 'TCP', port: SERVICE_PORT }] }],
     }),
   ];
 }

@@ -1,4 +1,4 @@
-import { layOutMode, secretNameOf, type Topology } from '@jwt-blast-radius/keys';
+import { kubernetesLabels, layOutMode, secretNameOf, type Topology } from '@jwt-blast-radius/keys';
 import { CLIENT_LABEL, ROLE_LABEL } from './manifests';
 
 /** A rendered Kubernetes object, as `kubectl kustomize` prints it: read loosely, field by field. */
@@ -234,8 +234,7 @@ function networkProblems(
         const toIssuer =
           peer.podSelector !== undefined && peer.namespaceSelector === undefined && podsOf(peer.podSelector).join() === topology.issuer;
         const from = podsOf(policy.spec.podSelector);
-        const clientOut =
-          isClientSelector(policy.spec.podSelector) && peer.podSelector?.matchLabels?.['app.kubernetes.io/part-of'] === 'jwt-blast-radius';
+        const clientOut = isClientSelector(policy.spec.podSelector) && matches(kubernetesLabels(), peer.podSelector?.matchLabels ?? {});
         if (dns || clientOut) continue;
         if (toIssuer && publishes && from.every((app) => apis.includes(app))) continue;
         problems.push(

@@ -193,10 +193,9 @@ async function wait(args: string[]): Promise<number> {
   if (!values.dir || !values.replica) throw new UsageError('wait needs --dir and at least one --replica <service>=<url>');
   const replicas = values.replica.map((given) => {
     const at = given.indexOf('=');
-    const url = given.slice(at + 1);
-    if (at < 1 || !/^https?:\/\/[^/]+$/.test(url.replace(/\/$/, '')))
-      throw new UsageError(`--replica ${given}: expected <service>=<http://host:port>`);
-    return { app: given.slice(0, at), url: url.replace(/\/$/, '') };
+    const url = given.slice(at + 1).replace(/\/$/, '');
+    if (at < 1 || !/^https?:\/\/[^/]+$/.test(url)) throw new UsageError(`--replica ${given}: expected <service>=<http://host:port>`);
+    return { app: given.slice(0, at), url };
   });
   const timeout = values.timeout === undefined ? 300 : Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400)

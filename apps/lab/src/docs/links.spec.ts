@@ -77,7 +77,7 @@ describe('the Markdown pages', () => {
 
 /** The commands the project has: its npm scripts, and the subcommands of the lab and of the keys tool (from their usage). */
 function knownCommands() {
-  const scripts = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts);
+  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const lab = execFileSync(process.execPath, [join(REPO_ROOT, 'apps/lab/dist/cli/lab.js'), '--help'], { encoding: 'utf8' });
   const labCommands = [...lab.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((match) => match[1]!);
   // The keys tool prints its usage, every command in it, when asked for none.
@@ -89,7 +89,7 @@ describe('the commands the pages give', () => {
   const known = knownCommands();
 
   it('build to stderr where the pages pipe what the tool prints (keys secrets | kubectl apply -f -, TOKEN=$(lab forge))', () => {
-    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const { scripts } = known;
     const piped = ['keys', 'lab', 'manifests'];
     expect(piped.filter((name) => !/^turbo run build [^&]*>&2 && node /.test(scripts[name] ?? ''))).toEqual([]);
   });
@@ -98,7 +98,7 @@ describe('the commands the pages give', () => {
     const text = readFileSync(path, 'utf8');
     const unknown: string[] = [];
     for (const [, script, rest = ''] of text.matchAll(/npm run(?: -s)? ([a-z][\w:-]*)((?: --)? [a-z][\w-]*)?/g)) {
-      if (!known.scripts.includes(script!)) unknown.push(`npm run ${script}: no such script`);
+      if (!Object.hasOwn(known.scripts, script!)) unknown.push(`npm run ${script}: no such script`);
       const sub = rest.replace(/^ --/, '').trim();
       if (script === 'lab' && rest.startsWith(' --') && sub && !known.labCommands.includes(sub))
         unknown.push(`npm run lab -- ${sub}: no such command`);

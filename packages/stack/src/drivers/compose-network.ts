@@ -1,6 +1,5 @@
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   APP_NAMES,
   DEFAULT_ISSUER,
@@ -12,9 +11,8 @@ import {
   type AppName,
   type ModeName,
 } from '@jwt-blast-radius/keys';
-import { fetchWithin } from '@jwt-blast-radius/process';
 import { collectKeyFiles, hostFiles } from '../loot';
-import { COMPOSE_PORTS, containerKeysDir } from './compose';
+import { COMPOSE_PORTS, containerKeysDir, servicesNotAnswering } from './compose';
 import type { LiveKeys, RunningStack, StackDriver } from './types';
 
 /** Where the services answer inside the compose network: by their compose names. */
@@ -97,7 +95,13 @@ export function createComposeNetworkDriver({
       }
       if (rotateKeys) progress('the compose-network driver does not rotate keys: rows that need a retired key are skipped');
       progress(`waiting until ${APP_NAMES.map((app) => urls[app]).join(', ')} answer /health`);
-      await waitForServices(urls, waitMs);
+      const missing = await servicesNotAnswering(urls, waitMs);
+      if (missing.length > 0) {
+        throw new Error(
+          `${missing.map((app) => `${app} (${urls[app]})`).join(', ')} did not answer /health within ${waitMs / 1000} s: ` +
+            'is the stack up? (docker compose up -d)',
+        );
+      }
       return networkStack(mode, { keysRoot, urls, issuer });
     },
   };
@@ -135,32 +139,6 @@ function networkStack(
     stop,
     [Symbol.asyncDispose]: stop,
   };
-}
-
-async function waitForServices(urls: Readonly<Record<AppName, string>>, waitMs: number): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const answers = await Promise.all(APP_NAMES.map((app) => healthOf(urls[app])));
-    const missing = APP_NAMES.filter((app, i) => answers[i] !== app);
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${missing.map((app) => `${app} (${urls[app]})`).join(', ')} did not answer /health within ${waitMs / 1000} s: ` +
-          'is the stack up? (docker compose up -d)',
-      );
-    }
-    await sleep(500);
-  }
-}
-
-/** The app a service says it is on /health, or undefined when it does not answer. */
-async function healthOf(url: string): Promise<string | undefined> {
-  try {
-    const response = await fetchWithin(2_000, `${url}/health`);
-    return response.ok ? ((await response.json()) as { app?: string }).app : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** This container's own address on its network (its first non-loopback IPv4 address), where the services reach it. */

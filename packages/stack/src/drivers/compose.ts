@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { APP_NAMES, INSECURE_ACKNOWLEDGEMENT, KEY_FILE_NAME, type AppName, type FolderKids, type ModeName } from '@jwt-blast-radius/keys';
 import { collectKeyFiles, parseEnviron, type FileReader } from '../loot';
-import { isHealthy } from '@jwt-blast-radius/process';
 import { parseLogLine } from '@jwt-blast-radius/service-kit';
 import { REPO_ROOT } from '../paths';
 import { DeadlinePassed, readHealth, reloadServices, type ReloadTarget } from '../reload';
@@ -288,15 +287,35 @@ export const cliLauncher: ComposeLauncher = async (mode, env, { progress }) => {
     throw new Error(`compose up failed in ${mode}: ${(error as Error).message}`, { cause: error });
   }
   progress('waiting until every service answers /health');
-  const deadline = Date.now() + 120_000;
-  while (!(await Promise.all(APP_NAMES.map((app) => isHealthy(COMPOSE_URLS[app])))).every(Boolean)) {
-    if (Date.now() > deadline) {
-      await down().catch(() => {});
-      throw new Error(`the compose stack in ${mode} did not become healthy within 120 s`);
-    }
-    await sleep(500);
+  if ((await servicesNotAnswering(COMPOSE_URLS, 120_000)).length > 0) {
+    await down().catch(() => {});
+    throw new Error(`the compose stack in ${mode} did not become healthy within 120 s`);
   }
   return { ...project, down };
 };
+
+/**
+ * Waits until every service answers /health as itself, at most `waitMs`: resolves with the services that still do
+ * not (none once every one does).
+ *
+ * @example
+ * const missing = await servicesNotAnswering(COMPOSE_URLS, 120_000); // [] when the stack is up
+ */
+export async function servicesNotAnswering(urls: Readonly<Record<AppName, string>>, waitMs: number): Promise<AppName[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const answers = await Promise.all(
+      APP_NAMES.map((app) =>
+        readHealth(app, urls[app], Date.now() + 2_000).then(
+          (health) => health.app,
+          () => undefined,
+        ),
+      ),
+    );
+    const missing = APP_NAMES.filter((app, i) => answers[i] !== app);
+    if (missing.length === 0 || Date.now() > deadline) return missing;
+    await sleep(500);
+  }
+}
 
 export const composeDriver = createComposeDriver(cliLauncher);
